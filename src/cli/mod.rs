@@ -1,0 +1,36 @@
+//! The `burstplane` command line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod trace;
+
+#[derive(Parser, Debug)]
+#[command(name = "burstplane", version, about = "Data-aware placement of GPU jobs across hybrid Kubernetes data planes")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import, inspect and generate job traces.
+    #[command(subcommand)]
+    Trace(trace::TraceCommand),
+}
+
+/// Runs the command line and maps errors to exit code 1 with the error chain on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Trace(command) => trace::run(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

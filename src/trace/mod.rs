@@ -1,0 +1,12 @@
+//! Job traces: the normalized CSV format, importers for public traces, and trace statistics.
+//!
+//! The normalized format is what `simulate` reads; docs/trace-format.md documents it. Importers
+//! turn a public trace into it once, so the simulator parses one simple shape fast.
+
+mod error;
+mod format;
+pub mod import;
+pub mod stats;
+
+pub use error::TraceError;
+pub use format::{COLUMNS, TraceRecord, read_trace, read_trace_from, write_trace, write_trace_to};
