@@ -4,10 +4,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod simulate;
 mod trace;
 
 #[derive(Parser, Debug)]
-#[command(name = "burstplane", version, about = "Data-aware placement of GPU jobs across hybrid Kubernetes data planes")]
+#[command(
+    name = "burstplane",
+    version,
+    about = "Data-aware placement of GPU jobs across hybrid Kubernetes data planes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,6 +20,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Replay a job trace through a scenario and print what it cost.
+    Simulate(simulate::SimulateArgs),
     /// Import, inspect and generate job traces.
     #[command(subcommand)]
     Trace(trace::TraceCommand),
@@ -24,6 +31,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Simulate(args) => simulate::run(args),
         Command::Trace(command) => trace::run(command),
     };
     match result {

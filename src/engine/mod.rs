@@ -1,1 +1,606 @@
-//! TODO
+//! The discrete-event engine: replays a workload through the platform under a policy.
+//!
+//! Time is integer microseconds. Submissions are read in order from the sorted workload and
+//! merged with a heap of pending events (job finishes, transfer completions, node arrivals and
+//! releases). Events at the same time run in the order they were scheduled, and events already
+//! due run before a submission at the same time, so a replay is deterministic.
+
+mod cache;
+mod link;
+mod outcome;
+mod plane;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+pub use outcome::{CostTotals, JobOutcome, Outcome, PlaneTotals, TransferTotals};
+
+use crate::model::{Access, DatasetId, Job, PlaneId, PlaneKind, Platform, StorageId, Workload};
+use crate::policy::{ClusterView, Decision, MirrorStatus, Policy, RejectReason};
+use crate::units::{BITS_PER_GB, HOURS_PER_MONTH, Micros, SECONDS_PER_HOUR};
+use cache::CacheState;
+use link::LinkState;
+use plane::{Placement, PlaneState};
+
+/// Microseconds in one hour, as a float for prices.
+const MICROS_PER_HOUR: f64 = SECONDS_PER_HOUR * 1e6;
+
+/// Submissions between two calls of the progress callback.
+const PROGRESS_EVERY: usize = 1 << 14;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    JobFinish {
+        job: u32,
+    },
+    FlowDone {
+        flow: u32,
+    },
+    LinkWake {
+        link: u32,
+        generation: u32,
+    },
+    NodeUp {
+        plane: u32,
+        node: u32,
+    },
+    NodeIdle {
+        plane: u32,
+        node: u32,
+        generation: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FlowPurpose {
+    Hydrate { job: u32 },
+    Mirror { slot: u32 },
+    WriteBack,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Flow {
+    purpose: FlowPurpose,
+}
+
+#[derive(Debug)]
+enum Mirror {
+    Absent,
+    /// Baseline running; these jobs wait for it.
+    Transferring(Vec<u32>),
+    Ready,
+}
+
+/// GB held on one storage system for caches and mirrors, integrated over time.
+#[derive(Debug, Default)]
+struct StorageUse {
+    stored_gb: f64,
+    since_us: Micros,
+    gb_us: f64,
+}
+
+/// Replays `workload` through `platform` under `policy`.
+///
+/// `progress` is called with the number of jobs submitted so far, every few thousand jobs
+/// and once at the end. The result holds one [`JobOutcome`] per job, in workload order.
+pub fn simulate(
+    platform: &Platform,
+    workload: &Workload,
+    policy: &mut dyn Policy,
+    progress: &mut dyn FnMut(usize),
+) -> Outcome {
+    let mut engine = Engine::new(platform, workload);
+    engine.run(policy, progress);
+    engine.finish()
+}
+
+struct Engine<'a> {
+    platform: &'a Platform,
+    workload: &'a Workload,
+    now_us: Micros,
+    sequence: u64,
+    events: BinaryHeap<Reverse<(Micros, u64, Event)>>,
+    planes: Vec<PlaneState>,
+    links: Vec<LinkState>,
+    caches: Vec<CacheState>,
+    /// Mirror of dataset `d` on storage `s` at `d * storage_count + s`.
+    mirrors: Vec<Mirror>,
+    storage_use: Vec<StorageUse>,
+    flows: Vec<Flow>,
+    free_flows: Vec<u32>,
+    outcomes: Vec<JobOutcome>,
+    /// Nodes held by each job: `node_spans[j]` indexes `node_arena`.
+    node_spans: Vec<(u32, u32)>,
+    node_arena: Vec<u32>,
+    /// Nodes each bound job still waits for.
+    nodes_pending: Vec<u32>,
+    plane_totals: Vec<PlaneTotals>,
+    transfer: TransferTotals,
+    egress_usd: f64,
+    makespan_us: Micros,
+    scratch_nodes: Vec<u32>,
+    scratch_requested: Vec<u32>,
+    scratch_flows: Vec<u32>,
+}
+
+impl<'a> Engine<'a> {
+    fn new(platform: &'a Platform, workload: &'a Workload) -> Engine<'a> {
+        let jobs = workload.jobs.len();
+        let storage_count = platform.storage.len();
+        Engine {
+            platform,
+            workload,
+            now_us: 0,
+            sequence: 0,
+            events: BinaryHeap::new(),
+            planes: platform.planes.iter().map(PlaneState::new).collect(),
+            links: platform
+                .links
+                .iter()
+                .map(|link| LinkState::new(link.bits_per_us()))
+                .collect(),
+            caches: platform
+                .storage
+                .iter()
+                .map(|storage| CacheState::new(storage.flexcache_capacity_gb))
+                .collect(),
+            mirrors: (0..workload.datasets.len() * storage_count)
+                .map(|_| Mirror::Absent)
+                .collect(),
+            storage_use: (0..storage_count).map(|_| StorageUse::default()).collect(),
+            flows: Vec::new(),
+            free_flows: Vec::new(),
+            outcomes: vec![JobOutcome::default(); jobs],
+            node_spans: vec![(0, 0); jobs],
+            node_arena: Vec::with_capacity(jobs),
+            nodes_pending: vec![0; jobs],
+            plane_totals: vec![PlaneTotals::default(); platform.planes.len()],
+            transfer: TransferTotals::default(),
+            egress_usd: 0.0,
+            makespan_us: 0,
+            scratch_nodes: Vec::new(),
+            scratch_requested: Vec::new(),
+            scratch_flows: Vec::new(),
+        }
+    }
+
+    fn schedule(&mut self, at_us: Micros, event: Event) {
+        self.sequence += 1;
+        self.events.push(Reverse((at_us, self.sequence, event)));
+    }
+
+    fn run(&mut self, policy: &mut dyn Policy, progress: &mut dyn FnMut(usize)) {
+        let jobs = &self.workload.jobs;
+        let mut next_job = 0;
+        loop {
+            let next_event = self.events.peek().map(|Reverse((at, _, _))| *at);
+            let next_submit = jobs.get(next_job).map(|job| job.submit_us);
+            match (next_event, next_submit) {
+                (Some(event_at), Some(submit_at)) if event_at <= submit_at => self.step(),
+                (_, Some(submit_at)) => {
+                    self.now_us = submit_at;
+                    self.submit(next_job as u32, policy);
+                    next_job += 1;
+                    if next_job % PROGRESS_EVERY == 0 {
+                        progress(next_job);
+                    }
+                }
+                (Some(_), None) => self.step(),
+                (None, None) => break,
+            }
+        }
+        progress(next_job);
+    }
+
+    fn step(&mut self) {
+        let Reverse((at_us, _, event)) = self.events.pop().expect("peeked an event");
+        self.now_us = at_us;
+        match event {
+            Event::JobFinish { job } => self.finish_job(job),
+            Event::FlowDone { flow } => self.flow_done(flow),
+            Event::LinkWake { link, generation } => self.wake_link(link, generation),
+            Event::NodeUp { plane, node } => self.node_up(plane, node),
+            Event::NodeIdle {
+                plane,
+                node,
+                generation,
+            } => {
+                self.planes[plane as usize].release_if_idle(node, generation, self.now_us);
+            }
+        }
+    }
+
+    fn job(&self, job: u32) -> &'a Job {
+        &self.workload.jobs[job as usize]
+    }
+
+    fn submit(&mut self, job: u32, policy: &mut dyn Policy) {
+        let spec = self.job(job);
+        let decision = if spec.unknown_plane.is_some() {
+            Decision::Reject(RejectReason::UnknownPlane)
+        } else {
+            policy.place(spec, self)
+        };
+        let (plane, access) = match decision {
+            Decision::Run { plane, access } if self.is_valid(spec, plane, access) => {
+                (plane, access)
+            }
+            Decision::Run { .. } => return self.reject(job, RejectReason::InvalidDecision),
+            Decision::Reject(reason) => return self.reject(job, reason),
+        };
+        let outcome = &mut self.outcomes[job as usize];
+        outcome.plane = Some(plane);
+        outcome.access = Some(access);
+        outcome.data_ready_us = self.now_us;
+        if access == Access::Snapmirror {
+            self.wait_for_mirror(job, plane);
+        } else {
+            self.enqueue(plane, job);
+        }
+    }
+
+    fn reject(&mut self, job: u32, reason: RejectReason) {
+        let outcome = &mut self.outcomes[job as usize];
+        outcome.rejected = Some(reason);
+        outcome.start_us = self.now_us;
+        outcome.finish_us = self.now_us;
+        outcome.data_ready_us = self.now_us;
+    }
+
+    /// Checks a policy's option against the platform's hard rules.
+    fn is_valid(&self, job: &Job, plane: PlaneId, access: Access) -> bool {
+        let Some(spec) = self.platform.planes.get(plane.index()) else {
+            return false;
+        };
+        let home = self.workload.dataset(job.dataset).home;
+        let local = spec.storage == home;
+        job.allowed.contains(plane)
+            && spec.can_ever_fit(job.gpus)
+            && (access == Access::Local) == local
+            && !(access == Access::Snapmirror && job.writes_back)
+            && (local || self.platform.link_between(home, spec.storage).is_some())
+    }
+
+    fn wait_for_mirror(&mut self, job: u32, plane: PlaneId) {
+        let dataset = self.job(job).dataset;
+        let storage = self.platform.plane(plane).storage;
+        let slot = self.mirror_slot(dataset, storage);
+        match &mut self.mirrors[slot] {
+            Mirror::Ready => self.enqueue(plane, job),
+            Mirror::Transferring(waiters) => waiters.push(job),
+            Mirror::Absent => {
+                self.mirrors[slot] = Mirror::Transferring(vec![job]);
+                let data = self.workload.dataset(dataset);
+                self.change_stored(storage, data.size_gb);
+                self.transfer.mirror_gb += data.size_gb;
+                let egress = self.start_flow(
+                    FlowPurpose::Mirror { slot: slot as u32 },
+                    data.home,
+                    storage,
+                    data.size_gb,
+                );
+                let outcome = &mut self.outcomes[job as usize];
+                outcome.transfer_gb += data.size_gb;
+                outcome.cost_usd += egress;
+            }
+        }
+    }
+
+    fn mirror_slot(&self, dataset: DatasetId, storage: StorageId) -> usize {
+        dataset.index() * self.platform.storage.len() + storage.index()
+    }
+
+    /// Sends a job whose data is ready to its plane: it starts, binds to nodes on order, or
+    /// queues. An on-prem plane with a queue never lets a new job overtake it.
+    fn enqueue(&mut self, plane: PlaneId, job: u32) {
+        let state = &self.planes[plane.index()];
+        if state.kind == PlaneKind::Onprem && !state.queue.is_empty() {
+            self.planes[plane.index()].queue.push_back(job);
+            return;
+        }
+        if self.try_place(plane, job) == Placement::Queued {
+            self.planes[plane.index()].queue.push_back(job);
+        }
+    }
+
+    /// Starts queued jobs from the head of `plane`'s queue while they can be placed.
+    fn drain(&mut self, plane: PlaneId) {
+        while let Some(&job) = self.planes[plane.index()].queue.front() {
+            if self.try_place(plane, job) == Placement::Queued {
+                break;
+            }
+            self.planes[plane.index()].queue.pop_front();
+        }
+    }
+
+    fn try_place(&mut self, plane: PlaneId, job: u32) -> Placement {
+        let gpus = self.job(job).gpus;
+        self.scratch_nodes.clear();
+        self.scratch_requested.clear();
+        let placement = self.planes[plane.index()].place(
+            job,
+            gpus,
+            self.now_us,
+            &mut self.scratch_nodes,
+            &mut self.scratch_requested,
+        );
+        if placement == Placement::Queued {
+            return placement;
+        }
+        let start = self.node_arena.len() as u32;
+        self.node_arena.extend_from_slice(&self.scratch_nodes);
+        self.node_spans[job as usize] = (start, self.scratch_nodes.len() as u32);
+        let provision_us = self.platform.plane(plane).provision_us;
+        for i in 0..self.scratch_requested.len() {
+            let node = self.scratch_requested[i];
+            self.schedule(
+                self.now_us + provision_us,
+                Event::NodeUp {
+                    plane: plane.0,
+                    node,
+                },
+            );
+        }
+        match placement {
+            Placement::Started => self.start_job(job),
+            Placement::Bound => self.nodes_pending[job as usize] = self.scratch_nodes.len() as u32,
+            Placement::Queued => unreachable!("returned above"),
+        }
+        placement
+    }
+
+    fn node_up(&mut self, plane: u32, node: u32) {
+        let bound = self.planes[plane as usize].node_up(node);
+        for &job in &bound {
+            self.nodes_pending[job as usize] -= 1;
+            if self.nodes_pending[job as usize] == 0 {
+                let gpus = self.job(job).gpus;
+                self.planes[plane as usize].start_bound(gpus);
+                self.start_job(job);
+            }
+        }
+        self.drain(PlaneId(plane));
+    }
+
+    fn start_job(&mut self, job: u32) {
+        let spec = self.job(job);
+        let outcome = &self.outcomes[job as usize];
+        let plane = outcome.plane.expect("placed job");
+        let access = outcome.access.expect("placed job");
+        self.outcomes[job as usize].start_us = self.now_us;
+        let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
+        if access == Access::Flexcache {
+            let storage = self.platform.plane(plane).storage;
+            let cache = &mut self.caches[storage.index()];
+            cache.touch(spec.dataset);
+            let cold_gb = (spec.read_gb - cache.cached_gb(spec.dataset)).max(0.0);
+            if cold_gb > 1e-9 {
+                let home = self.workload.dataset(spec.dataset).home;
+                self.transfer.hydration_gb += cold_gb;
+                let egress = self.start_flow(FlowPurpose::Hydrate { job }, home, storage, cold_gb);
+                let outcome = &mut self.outcomes[job as usize];
+                outcome.transfer_gb += cold_gb;
+                outcome.cost_usd += egress;
+                return;
+            }
+            self.outcomes[job as usize].data_ready_us = self.now_us;
+        }
+        self.schedule(self.now_us + run_us, Event::JobFinish { job });
+    }
+
+    /// Starts a transfer and returns its egress cost, USD.
+    fn start_flow(&mut self, purpose: FlowPurpose, from: StorageId, to: StorageId, gb: f64) -> f64 {
+        let link = self
+            .platform
+            .link_between(from, to)
+            .expect("validated: a link joins the two storage systems");
+        let egress = gb * self.platform.link(link).price_from(from);
+        self.egress_usd += egress;
+        let flow = Flow { purpose };
+        let id = match self.free_flows.pop() {
+            Some(id) => {
+                self.flows[id as usize] = flow;
+                id
+            }
+            None => {
+                self.flows.push(flow);
+                self.flows.len() as u32 - 1
+            }
+        };
+        let next_us = self.links[link.index()].add(self.now_us, gb * BITS_PER_GB, id);
+        self.rearm_link(link.0, Some(next_us));
+        egress
+    }
+
+    fn rearm_link(&mut self, link: u32, next_us: Option<Micros>) {
+        let state = &mut self.links[link as usize];
+        state.generation += 1;
+        let generation = state.generation;
+        if let Some(at_us) = next_us {
+            self.schedule(at_us, Event::LinkWake { link, generation });
+        }
+    }
+
+    fn wake_link(&mut self, link: u32, generation: u32) {
+        if self.links[link as usize].generation != generation {
+            return;
+        }
+        let mut done = std::mem::take(&mut self.scratch_flows);
+        done.clear();
+        let next_us = self.links[link as usize].complete(self.now_us, &mut done);
+        self.rearm_link(link, next_us);
+        let rtt_us = self.platform.links[link as usize].rtt_us;
+        for &flow in &done {
+            if rtt_us == 0 {
+                self.flow_done(flow);
+            } else {
+                self.schedule(self.now_us + rtt_us, Event::FlowDone { flow });
+            }
+        }
+        self.scratch_flows = done;
+    }
+
+    fn flow_done(&mut self, flow: u32) {
+        let Flow { purpose, .. } = self.flows[flow as usize];
+        self.free_flows.push(flow);
+        match purpose {
+            FlowPurpose::Hydrate { job } => self.hydrated(job),
+            FlowPurpose::Mirror { slot } => {
+                let waiters =
+                    match std::mem::replace(&mut self.mirrors[slot as usize], Mirror::Ready) {
+                        Mirror::Transferring(waiters) => waiters,
+                        _ => Vec::new(),
+                    };
+                for job in waiters {
+                    self.outcomes[job as usize].data_ready_us = self.now_us;
+                    let plane = self.outcomes[job as usize].plane.expect("placed job");
+                    self.enqueue(plane, job);
+                }
+            }
+            FlowPurpose::WriteBack => {}
+        }
+    }
+
+    /// Finishes a FlexCache job's cold reads: the job ends at
+    /// `max(start + d, reads_done + (1 - io_overlap) * d)`.
+    fn hydrated(&mut self, job: u32) {
+        let spec = self.job(job);
+        let plane = self.outcomes[job as usize].plane.expect("placed job");
+        let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
+        let stall_us = ((1.0 - self.workload.io_overlap) * run_us as f64).round() as Micros;
+        let outcome = &mut self.outcomes[job as usize];
+        outcome.data_ready_us = self.now_us;
+        let finish_us = (outcome.start_us + run_us).max(self.now_us + stall_us);
+        let storage = self.platform.plane(plane).storage;
+        let added_gb = self.caches[storage.index()].fill(spec.dataset, spec.read_gb);
+        self.change_stored(storage, added_gb);
+        self.schedule(finish_us, Event::JobFinish { job });
+    }
+
+    fn finish_job(&mut self, job: u32) {
+        let spec = self.job(job);
+        let outcome = &mut self.outcomes[job as usize];
+        let plane = outcome.plane.expect("placed job");
+        let access = outcome.access.expect("placed job");
+        outcome.finish_us = self.now_us;
+        let held_us = self.now_us - outcome.start_us;
+        let plane_spec = self.platform.plane(plane);
+        outcome.cost_usd +=
+            f64::from(spec.gpus) * held_us as f64 * plane_spec.price_per_gpu_hour / MICROS_PER_HOUR;
+        self.makespan_us = self.makespan_us.max(self.now_us);
+        let totals = &mut self.plane_totals[plane.index()];
+        totals.jobs += 1;
+        totals.busy_gpu_us += u128::from(spec.gpus) * u128::from(held_us);
+
+        let (start, len) = self.node_spans[job as usize];
+        let nodes = &self.node_arena[start as usize..(start + len) as usize];
+        self.scratch_nodes.clear();
+        self.planes[plane.index()].release(spec.gpus, nodes, &mut self.scratch_nodes);
+        if plane_spec.kind == PlaneKind::Cloud {
+            let release_us = self.now_us + plane_spec.scale_down_us;
+            for i in 0..self.scratch_nodes.len() {
+                let node = self.scratch_nodes[i];
+                let generation = self.planes[plane.index()].idle_generation[node as usize];
+                self.schedule(
+                    release_us,
+                    Event::NodeIdle {
+                        plane: plane.0,
+                        node,
+                        generation,
+                    },
+                );
+            }
+        }
+
+        if access == Access::Flexcache && spec.writes_back && spec.write_gb > 0.0 {
+            let home = self.workload.dataset(spec.dataset).home;
+            self.transfer.write_back_gb += spec.write_gb;
+            let egress = self.start_flow(
+                FlowPurpose::WriteBack,
+                plane_spec.storage,
+                home,
+                spec.write_gb,
+            );
+            let outcome = &mut self.outcomes[job as usize];
+            outcome.transfer_gb += spec.write_gb;
+            outcome.cost_usd += egress;
+        }
+        self.drain(plane);
+    }
+
+    fn change_stored(&mut self, storage: StorageId, delta_gb: f64) {
+        let usage = &mut self.storage_use[storage.index()];
+        usage.gb_us += usage.stored_gb * (self.now_us - usage.since_us) as f64;
+        usage.since_us = self.now_us;
+        usage.stored_gb = (usage.stored_gb + delta_gb).max(0.0);
+    }
+
+    fn finish(mut self) -> Outcome {
+        let end_us = self.makespan_us;
+        let mut cost = CostTotals {
+            egress: self.egress_usd,
+            ..CostTotals::default()
+        };
+        for (s, storage) in self.platform.storage.iter().enumerate() {
+            let usage = &mut self.storage_use[s];
+            let until_us = end_us.max(usage.since_us);
+            usage.gb_us += usage.stored_gb * (until_us - usage.since_us) as f64;
+            cost.storage +=
+                usage.gb_us / (MICROS_PER_HOUR * HOURS_PER_MONTH) * storage.price_per_gb_month;
+        }
+        for (p, plane) in self.platform.planes.iter().enumerate() {
+            let node_us = match plane.kind {
+                PlaneKind::Onprem => u128::from(plane.nodes) * u128::from(end_us),
+                PlaneKind::Cloud => u128::from(self.planes[p].billed_node_us_at(self.now_us)),
+            };
+            self.plane_totals[p].node_us = node_us;
+            let gpu_hours = node_us as f64 * f64::from(plane.gpus_per_node) / MICROS_PER_HOUR;
+            let compute = gpu_hours * plane.price_per_gpu_hour;
+            match plane.kind {
+                PlaneKind::Onprem => cost.onprem_compute += compute,
+                PlaneKind::Cloud => cost.cloud_compute += compute,
+            }
+        }
+        Outcome {
+            jobs: self.outcomes,
+            planes: self.plane_totals,
+            transfer: self.transfer,
+            cost,
+            makespan_us: end_us,
+        }
+    }
+}
+
+impl ClusterView for Engine<'_> {
+    fn platform(&self) -> &Platform {
+        self.platform
+    }
+
+    fn workload(&self) -> &Workload {
+        self.workload
+    }
+
+    fn now_us(&self) -> Micros {
+        self.now_us
+    }
+
+    fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool {
+        self.planes[plane.index()].can_start_now(gpus)
+    }
+
+    fn queue_len(&self, plane: PlaneId) -> usize {
+        self.planes[plane.index()].queue.len()
+    }
+
+    fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus {
+        match self.mirrors[self.mirror_slot(dataset, storage)] {
+            Mirror::Absent => MirrorStatus::Absent,
+            Mirror::Transferring(_) => MirrorStatus::Transferring,
+            Mirror::Ready => MirrorStatus::Ready,
+        }
+    }
+
+    fn cached_gb(&self, dataset: DatasetId, storage: StorageId) -> f64 {
+        self.caches[storage.index()].cached_gb(dataset)
+    }
+}

@@ -1,1 +1,160 @@
-//! TODO
+//! Placement policies: for each submitted job, which plane it runs on and how it reaches its
+//! data.
+//!
+//! The engine asks a [`Policy`] once per job, at submission, through a read-only
+//! [`ClusterView`] of the platform's state. docs/policies.md documents each policy's rule.
+
+mod baseline;
+
+pub use baseline::{NoWait, OnpremOnly};
+
+use crate::model::{Access, DatasetId, Job, PlaneId, Platform, StorageId, Workload};
+use crate::units::Micros;
+
+/// Names of the built-in policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyName {
+    OnpremOnly,
+    NoWait,
+}
+
+impl PolicyName {
+    /// Every policy name as written in scenarios and on the command line.
+    pub const ALL_NAMES: [&'static str; 2] = ["onprem-only", "no-wait"];
+
+    pub fn parse(name: &str) -> Option<PolicyName> {
+        match name {
+            "onprem-only" => Some(PolicyName::OnpremOnly),
+            "no-wait" => Some(PolicyName::NoWait),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyName::OnpremOnly => "onprem-only",
+            PolicyName::NoWait => "no-wait",
+        }
+    }
+}
+
+/// A policy and its parameters, from the scenario's `[policy]` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyConfig {
+    pub name: PolicyName,
+    /// A burst job that reads at least this share of its dataset gets a SnapMirror copy, unless
+    /// it writes back; below it, a FlexCache.
+    pub mirror_read_fraction: f64,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> PolicyConfig {
+        PolicyConfig {
+            name: PolicyName::NoWait,
+            mirror_read_fraction: 0.5,
+        }
+    }
+}
+
+impl PolicyConfig {
+    /// Builds the configured policy.
+    pub fn build(&self) -> Box<dyn Policy> {
+        match self.name {
+            PolicyName::OnpremOnly => Box::new(OnpremOnly::new(self.clone())),
+            PolicyName::NoWait => Box::new(NoWait::new(self.clone())),
+        }
+    }
+}
+
+/// Progress of a dataset's SnapMirror copy on one storage system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MirrorStatus {
+    Absent,
+    /// The baseline transfer is running.
+    Transferring,
+    Ready,
+}
+
+/// What a policy may read of the platform's state when it places a job.
+pub trait ClusterView {
+    fn platform(&self) -> &Platform;
+    fn workload(&self) -> &Workload;
+    fn now_us(&self) -> Micros;
+    /// Whether a job of `gpus` GPUs would start on `plane` now: no queue ahead of it, and free
+    /// GPUs on nodes that are up.
+    fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool;
+    /// Jobs waiting for GPUs on `plane`.
+    fn queue_len(&self, plane: PlaneId) -> usize;
+    fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus;
+    /// GB of `dataset` in the FlexCache on `storage`.
+    fn cached_gb(&self, dataset: DatasetId, storage: StorageId) -> f64;
+}
+
+/// Why a job was not run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// `allowed_planes` names a plane the scenario does not have.
+    UnknownPlane,
+    /// No plane the job and the policy allow can reach the job's data.
+    NotAllowed,
+    /// The job needs more GPUs than any allowed plane has, even with every node up.
+    TooLarge,
+    /// The policy returned an option the platform cannot carry out (a policy bug).
+    InvalidDecision,
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::UnknownPlane => "unknown_plane",
+            RejectReason::NotAllowed => "not_allowed",
+            RejectReason::TooLarge => "too_large",
+            RejectReason::InvalidDecision => "invalid_decision",
+        }
+    }
+}
+
+/// A policy's answer for one job.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decision {
+    Run { plane: PlaneId, access: Access },
+    Reject(RejectReason),
+}
+
+/// A placement policy. The engine calls it once per job, at submission.
+pub trait Policy {
+    fn name(&self) -> &'static str;
+    fn place(&mut self, job: &Job, view: &dyn ClusterView) -> Decision;
+}
+
+/// Picks how a job on `plane` reaches its dataset, or `None` when no link joins the plane's
+/// storage to the dataset's home.
+///
+/// Local when the plane's storage is the home. Otherwise SnapMirror when the job does not write
+/// back and either a mirror already exists or is under way there, or the job reads at least
+/// `mirror_read_fraction` of the dataset; FlexCache in every other case.
+pub fn choose_access(
+    job: &Job,
+    plane: PlaneId,
+    view: &dyn ClusterView,
+    mirror_read_fraction: f64,
+) -> Option<Access> {
+    let platform = view.platform();
+    let dataset = view.workload().dataset(job.dataset);
+    let storage = platform.plane(plane).storage;
+    if storage == dataset.home {
+        return Some(Access::Local);
+    }
+    platform.link_between(dataset.home, storage)?;
+    if job.writes_back {
+        return Some(Access::Flexcache);
+    }
+    let mirrored = view.mirror_status(job.dataset, storage) != MirrorStatus::Absent;
+    if mirrored || job.read_gb >= mirror_read_fraction * dataset.size_gb {
+        Some(Access::Snapmirror)
+    } else {
+        Some(Access::Flexcache)
+    }
+}

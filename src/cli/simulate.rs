@@ -1,0 +1,119 @@
+//! `burstplane simulate`: replay a trace through a scenario and summarize it.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::attach::build_workload;
+use crate::engine::simulate;
+use crate::policy::PolicyName;
+use crate::report::{RunLabel, Summary, write_jobs_csv};
+use crate::scenario::Scenario;
+use crate::trace::read_trace;
+
+/// Scenario used when `--scenario` is not given.
+pub const DEFAULT_SCENARIO: &str = "scenarios/seed-hybrid.toml";
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// Scenario TOML file [default: scenarios/seed-hybrid.toml, looked up in the current
+    /// directory and then in the source tree burstplane was built from].
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Normalized trace CSV (see `burstplane trace import`) [default: the scenario's `trace`].
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Placement policy, overriding the scenario's `policy.name`.
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(PolicyName::ALL_NAMES))]
+    policy: Option<String>,
+    /// Seed of the data attachment model, overriding the scenario's `seed`.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Also write one CSV row per job to FILE (times in seconds, transfers in GB, costs in USD).
+    #[arg(long, value_name = "FILE")]
+    jobs_out: Option<PathBuf>,
+    /// Summary format: an aligned table for people, or JSON for programs.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+/// Finds the default scenario in the current directory, else in the source tree.
+fn default_scenario() -> anyhow::Result<PathBuf> {
+    let here = PathBuf::from(DEFAULT_SCENARIO);
+    if here.exists() {
+        return Ok(here);
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SCENARIO);
+    if built_from.exists() {
+        return Ok(built_from);
+    }
+    bail!("no --scenario given and {DEFAULT_SCENARIO} was not found; pass --scenario FILE")
+}
+
+pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    let scenario_path = match args.scenario {
+        Some(path) => path,
+        None => default_scenario()?,
+    };
+    let mut scenario = Scenario::load(&scenario_path)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(name) = &args.policy {
+        scenario.policy.name = PolicyName::parse(name).expect("clap checked the name");
+    }
+    let trace_path = match args.trace.or_else(|| scenario.trace.clone()) {
+        Some(path) => path,
+        None => bail!(
+            "no --trace given and {} sets no `trace`; pass --trace FILE",
+            scenario_path.display()
+        ),
+    };
+    let records = read_trace(&trace_path)?;
+    let (platform, workload) = build_workload(&scenario, &records);
+    drop(records);
+
+    let mut policy = scenario.policy.build();
+    let bar = progress_bar(workload.jobs.len() as u64);
+    let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |done| {
+        bar.set_position(done as u64)
+    });
+    bar.finish_and_clear();
+
+    let label = RunLabel {
+        scenario: &scenario.name,
+        policy: scenario.policy.name.as_str(),
+        seed: scenario.seed,
+    };
+    let summary = Summary::new(&label, &platform, &workload, &outcome);
+    if let Some(path) = &args.jobs_out {
+        write_jobs_csv(path, &platform, &workload, &outcome)
+            .with_context(|| format!("{}: cannot write the jobs CSV", path.display()))?;
+    }
+    let text = match args.format {
+        OutputFormat::Table => summary.to_table(),
+        OutputFormat::Json => summary.to_json(),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+fn progress_bar(jobs: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(jobs);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} jobs submitted ({eta} left)")
+            .expect("valid template"),
+    );
+    bar
+}

@@ -1,0 +1,351 @@
+//! GPU nodes of one plane: which are up, which GPUs are free, and which jobs wait for them.
+//!
+//! Jobs up to one node's size take GPUs on one node (best fit: the up node with the fewest free
+//! GPUs that still fits, lowest index on ties). Larger jobs take whole idle nodes. An on-prem
+//! plane serves its queue strictly first in, first out. A cloud plane behaves like the
+//! Kubernetes cluster autoscaler: a job that fits on no up node is bound to a node being
+//! provisioned, or to new nodes it requests, and starts when they are up; only at the node
+//! limit does it wait in the queue.
+
+use std::collections::VecDeque;
+
+use crate::model::{Plane, PlaneKind};
+use crate::units::Micros;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum NodeStatus {
+    /// Not running and not billed; a slot a new node may take.
+    Down,
+    /// Requested and billed, not yet ready.
+    Provisioning,
+    Up,
+}
+
+/// Where a job's GPUs will come from.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Placement {
+    /// Free GPUs on up nodes, taken now.
+    Started,
+    /// Bound to nodes still provisioning; the job starts when the last of them is up.
+    Bound,
+    /// No capacity now or on order: the job waits in the plane's queue.
+    Queued,
+}
+
+#[derive(Debug)]
+pub(super) struct PlaneState {
+    pub kind: PlaneKind,
+    gpus_per_node: u32,
+    status: Vec<NodeStatus>,
+    /// Free GPUs of each node, counting GPUs promised to jobs bound to a provisioning node.
+    free: Vec<u32>,
+    /// Since when each node has been billed (cloud) and ready time of provisioning nodes.
+    billed_since_us: Vec<Micros>,
+    /// Jobs bound to each provisioning node.
+    bound: Vec<Vec<u32>>,
+    /// Bumped whenever a node stops being idle, so its pending release event goes stale.
+    pub idle_generation: Vec<u32>,
+    /// Jobs waiting for GPUs, in arrival order.
+    pub queue: VecDeque<u32>,
+    pub busy_gpus: u32,
+    /// Node time billed so far, µs, for nodes already released.
+    pub billed_node_us: Micros,
+}
+
+impl PlaneState {
+    pub fn new(plane: &Plane) -> PlaneState {
+        let slots = plane.max_nodes as usize;
+        let mut status = vec![NodeStatus::Down; slots];
+        for node in status.iter_mut().take(plane.nodes as usize) {
+            *node = NodeStatus::Up;
+        }
+        PlaneState {
+            kind: plane.kind,
+            gpus_per_node: plane.gpus_per_node,
+            status,
+            free: vec![plane.gpus_per_node; slots],
+            billed_since_us: vec![0; slots],
+            bound: vec![Vec::new(); slots],
+            idle_generation: vec![0; slots],
+            queue: VecDeque::new(),
+            busy_gpus: 0,
+            billed_node_us: 0,
+        }
+    }
+
+    /// Up node that best fits a job of `gpus` GPUs, for jobs up to one node.
+    fn best_fit(&self, gpus: u32) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for (node, &free) in self.free.iter().enumerate() {
+            if self.status[node] == NodeStatus::Up
+                && free >= gpus
+                && best.is_none_or(|b| free < self.free[b])
+            {
+                best = Some(node);
+                if free == gpus {
+                    break;
+                }
+            }
+        }
+        best
+    }
+
+    fn idle_up_nodes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.status.len())
+            .filter(|&n| self.status[n] == NodeStatus::Up && self.free[n] == self.gpus_per_node)
+    }
+
+    fn nodes_needed(&self, gpus: u32) -> usize {
+        gpus.div_ceil(self.gpus_per_node).max(1) as usize
+    }
+
+    /// Whether a job would start now: the queue is empty and up nodes have room.
+    pub fn can_start_now(&self, gpus: u32) -> bool {
+        self.queue.is_empty() && self.fits_up_nodes(gpus)
+    }
+
+    fn fits_up_nodes(&self, gpus: u32) -> bool {
+        if gpus <= self.gpus_per_node {
+            self.best_fit(gpus).is_some()
+        } else {
+            self.idle_up_nodes().count() >= self.nodes_needed(gpus)
+        }
+    }
+
+    /// Takes GPUs on up nodes for `job` if they are free, pushing the nodes used onto `nodes`.
+    fn take_up_nodes(&mut self, gpus: u32, nodes: &mut Vec<u32>) -> bool {
+        if gpus <= self.gpus_per_node {
+            let Some(node) = self.best_fit(gpus) else {
+                return false;
+            };
+            self.use_gpus(node, gpus);
+            nodes.push(node as u32);
+        } else {
+            let needed = self.nodes_needed(gpus);
+            let idle: Vec<usize> = self.idle_up_nodes().take(needed).collect();
+            if idle.len() < needed {
+                return false;
+            }
+            for node in idle {
+                self.use_gpus(node, self.gpus_per_node);
+                nodes.push(node as u32);
+            }
+        }
+        self.busy_gpus += gpus;
+        true
+    }
+
+    fn use_gpus(&mut self, node: usize, gpus: u32) {
+        if self.free[node] == self.gpus_per_node {
+            self.idle_generation[node] += 1;
+        }
+        self.free[node] -= gpus;
+    }
+
+    /// Finds GPUs for a job arriving at the plane or at the head of its queue. On a cloud plane
+    /// this may request nodes, returned in `requested` for the caller to schedule.
+    pub fn place(
+        &mut self,
+        job: u32,
+        gpus: u32,
+        now_us: Micros,
+        nodes: &mut Vec<u32>,
+        requested: &mut Vec<u32>,
+    ) -> Placement {
+        if self.take_up_nodes(gpus, nodes) {
+            return Placement::Started;
+        }
+        if self.kind == PlaneKind::Onprem {
+            return Placement::Queued;
+        }
+        if self.bind_to_provisioning(job, gpus, now_us, nodes, requested) {
+            Placement::Bound
+        } else {
+            Placement::Queued
+        }
+    }
+
+    /// Binds a job to provisioning nodes with room, requesting new nodes where needed.
+    fn bind_to_provisioning(
+        &mut self,
+        job: u32,
+        gpus: u32,
+        now_us: Micros,
+        nodes: &mut Vec<u32>,
+        requested: &mut Vec<u32>,
+    ) -> bool {
+        let start = nodes.len();
+        if gpus <= self.gpus_per_node {
+            let pending = (0..self.status.len())
+                .find(|&n| self.status[n] == NodeStatus::Provisioning && self.free[n] >= gpus);
+            let node = match pending {
+                Some(node) => node,
+                None => match self.request_node(now_us) {
+                    Some(node) => {
+                        requested.push(node as u32);
+                        node
+                    }
+                    None => return false,
+                },
+            };
+            self.free[node] -= gpus;
+            self.bound[node].push(job);
+            nodes.push(node as u32);
+        } else {
+            let needed = self.nodes_needed(gpus);
+            let empty_pending: Vec<usize> = (0..self.status.len())
+                .filter(|&n| {
+                    self.status[n] == NodeStatus::Provisioning && self.free[n] == self.gpus_per_node
+                })
+                .take(needed)
+                .collect();
+            let down = self
+                .status
+                .iter()
+                .filter(|&&s| s == NodeStatus::Down)
+                .count();
+            if empty_pending.len() + down < needed {
+                return false;
+            }
+            for node in empty_pending {
+                nodes.push(node as u32);
+            }
+            while nodes.len() - start < needed {
+                let node = self.request_node(now_us).expect("counted a free slot");
+                requested.push(node as u32);
+                nodes.push(node as u32);
+            }
+            for &node in &nodes[start..] {
+                self.free[node as usize] = 0;
+                self.bound[node as usize].push(job);
+            }
+        }
+        true
+    }
+
+    fn request_node(&mut self, now_us: Micros) -> Option<usize> {
+        let node = self.status.iter().position(|&s| s == NodeStatus::Down)?;
+        self.status[node] = NodeStatus::Provisioning;
+        self.free[node] = self.gpus_per_node;
+        self.billed_since_us[node] = now_us;
+        Some(node)
+    }
+
+    /// Counts a bound job's GPUs as busy once all its nodes are up.
+    pub fn start_bound(&mut self, gpus: u32) {
+        self.busy_gpus += gpus;
+    }
+
+    /// Marks a provisioning node up and returns the jobs bound to it.
+    pub fn node_up(&mut self, node: u32) -> Vec<u32> {
+        let node = node as usize;
+        self.status[node] = NodeStatus::Up;
+        std::mem::take(&mut self.bound[node])
+    }
+
+    /// Returns a finished job's GPUs; the result lists nodes that became idle.
+    pub fn release(&mut self, gpus: u32, nodes: &[u32], idle: &mut Vec<u32>) {
+        if gpus <= self.gpus_per_node {
+            let node = nodes[0] as usize;
+            self.free[node] += gpus;
+        } else {
+            for &node in nodes {
+                self.free[node as usize] = self.gpus_per_node;
+            }
+        }
+        self.busy_gpus -= gpus;
+        for &node in nodes {
+            if self.free[node as usize] == self.gpus_per_node {
+                idle.push(node);
+            }
+        }
+    }
+
+    /// Releases a cloud node if it is still idle; returns whether it did.
+    pub fn release_if_idle(&mut self, node: u32, generation: u32, now_us: Micros) -> bool {
+        let node = node as usize;
+        let idle = self.status[node] == NodeStatus::Up
+            && self.free[node] == self.gpus_per_node
+            && self.idle_generation[node] == generation;
+        if idle {
+            self.status[node] = NodeStatus::Down;
+            self.billed_node_us += now_us - self.billed_since_us[node];
+        }
+        idle
+    }
+
+    /// Node time billed through `now_us`, including nodes still running.
+    pub fn billed_node_us_at(&self, now_us: Micros) -> Micros {
+        let running: Micros = (0..self.status.len())
+            .filter(|&n| self.status[n] != NodeStatus::Down)
+            .map(|n| now_us - self.billed_since_us[n])
+            .sum();
+        self.billed_node_us + running
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::StorageId;
+
+    fn plane(kind: PlaneKind, nodes: u32, max_nodes: u32) -> PlaneState {
+        PlaneState::new(&Plane {
+            name: "p".into(),
+            kind,
+            nodes,
+            max_nodes,
+            gpus_per_node: 8,
+            provision_us: 0,
+            scale_down_us: 0,
+            price_per_gpu_hour: 1.0,
+            speed_factor: 1.0,
+            storage: StorageId(0),
+        })
+    }
+
+    #[test]
+    fn best_fit_packs_partial_node_first() {
+        let mut p = plane(PlaneKind::Onprem, 2, 2);
+        let (mut nodes, mut requested) = (Vec::new(), Vec::new());
+        assert_eq!(
+            p.place(0, 6, 0, &mut nodes, &mut requested),
+            Placement::Started
+        );
+        // Node 0 has 2 free, node 1 has 8: a 2-GPU job best fits node 0.
+        assert_eq!(
+            p.place(1, 2, 0, &mut nodes, &mut requested),
+            Placement::Started
+        );
+        assert_eq!(nodes, vec![0, 0]);
+        // A 16-GPU job needs two idle nodes; only node 1 is idle.
+        nodes.clear();
+        assert_eq!(
+            p.place(2, 16, 0, &mut nodes, &mut requested),
+            Placement::Queued
+        );
+        assert!(nodes.is_empty());
+    }
+
+    #[test]
+    fn cloud_binds_jobs_to_requested_nodes() {
+        let mut p = plane(PlaneKind::Cloud, 0, 2);
+        let (mut nodes, mut requested) = (Vec::new(), Vec::new());
+        assert_eq!(
+            p.place(0, 4, 0, &mut nodes, &mut requested),
+            Placement::Bound
+        );
+        // A second 4-GPU job shares the node already on order.
+        assert_eq!(
+            p.place(1, 4, 0, &mut nodes, &mut requested),
+            Placement::Bound
+        );
+        assert_eq!(requested, vec![0]);
+        // A 16-GPU job needs two whole nodes but only one slot is left.
+        assert_eq!(
+            p.place(2, 16, 0, &mut nodes, &mut requested),
+            Placement::Queued
+        );
+        assert_eq!(p.node_up(0), vec![0, 1]);
+    }
+}

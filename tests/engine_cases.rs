@@ -1,0 +1,284 @@
+//! Hand-worked replays: each expected time and cost is derived in the comment above it from
+//! the model in docs/model.md.
+
+use std::path::Path;
+
+use burstplane::attach::build_workload;
+use burstplane::engine::{Outcome, simulate};
+use burstplane::model::{Access, Workload};
+use burstplane::policy::RejectReason;
+use burstplane::scenario::Scenario;
+use burstplane::trace::TraceRecord;
+
+const S: u64 = 1_000_000;
+
+/// Two planes: `onprem` (1 node x 8 GPUs) on storage `ontap`, and `eks` (up to 2 nodes x 8
+/// GPUs) on `fsx`, joined by one link. Every dataset is 1 GB before trace overrides grow it.
+fn scenario(link_gbps: f64, provision_s: f64, io_overlap: f64, cache_gb: f64) -> Scenario {
+    let text = format!(
+        r#"
+        seed = 1
+        [[planes]]
+        name = "onprem"
+        kind = "onprem"
+        nodes = 1
+        gpus_per_node = 8
+        price_per_gpu_hour = 1.0
+        [[planes]]
+        name = "eks"
+        kind = "cloud"
+        max_nodes = 2
+        gpus_per_node = 8
+        provision_s = {provision_s}
+        scale_down_s = 600
+        price_per_gpu_hour = 4.0
+        [[storage]]
+        name = "ontap"
+        serves = "onprem"
+        [[storage]]
+        name = "fsx"
+        serves = "eks"
+        price_per_gb_month = 0.1
+        flexcache_capacity_gb = {cache_gb}
+        [[links]]
+        between = ["ontap", "fsx"]
+        gbps = {link_gbps}
+        price_per_gb_from = {{ fsx = 0.09 }}
+        [data]
+        datasets = 1
+        size_min_gb = 1
+        size_max_gb = 1
+        size_median_gb = 1
+        write_back_share = 0.0
+        io_overlap = {io_overlap}
+        [policy]
+        name = "no-wait"
+        mirror_read_fraction = 0.5
+        "#
+    );
+    Scenario::parse(&text, Path::new("test.toml")).expect("valid test scenario")
+}
+
+fn job(id: &str, submit_s: f64, gpus: u32, duration_s: f64) -> TraceRecord {
+    TraceRecord {
+        job_id: id.into(),
+        submit_s,
+        gpus,
+        duration_s,
+        read_gb: Some(0.0),
+        ..TraceRecord::default()
+    }
+}
+
+/// A job that fills the on-prem plane for 100,000 s, so later jobs burst under no-wait.
+fn blocker() -> TraceRecord {
+    job("blocker", 0.0, 8, 100_000.0)
+}
+
+fn reading(mut record: TraceRecord, dataset: &str, read_gb: f64) -> TraceRecord {
+    record.dataset = Some(dataset.into());
+    record.read_gb = Some(read_gb);
+    record
+}
+
+fn run(scenario: &Scenario, records: &[TraceRecord]) -> (Workload, Outcome) {
+    let (platform, workload) = build_workload(scenario, records);
+    let mut policy = scenario.policy.build();
+    let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |_| {});
+    (workload, outcome)
+}
+
+/// Index of a job in the (sorted) workload by id.
+fn index(workload: &Workload, id: &str) -> usize {
+    workload
+        .jobs
+        .iter()
+        .position(|j| &*j.id == id)
+        .expect("job in workload")
+}
+
+#[test]
+fn snapmirror_of_1000_gb_ready_after_800_s() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    // The job reads all of a 1000 GB dataset (share 1 >= 0.5), so no-wait mirrors it.
+    let records = [
+        blocker(),
+        reading(job("mirror", 0.0, 8, 60.0), "big", 1000.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    let result = &outcome.jobs[index(&workload, "mirror")];
+    assert_eq!(result.access, Some(Access::Snapmirror));
+    // 1000 GB x 8e9 bit/GB = 8e12 bit over 1e10 bit/s = 800 s.
+    assert_eq!(result.data_ready_us, 800 * S);
+    // Provisioning takes 0 s, so the job starts when the mirror is ready and runs 60 s.
+    assert_eq!(result.start_us, 800 * S);
+    assert_eq!(result.finish_us, 860 * S);
+    assert_eq!(outcome.transfer.mirror_gb, 1000.0);
+    // The mirror leaves ontap, whose egress price is 0.
+    assert_eq!(outcome.cost.egress, 0.0);
+}
+
+#[test]
+fn two_500_gb_mirrors_share_the_link() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let records = [
+        blocker(),
+        reading(job("a", 0.0, 8, 60.0), "d1", 500.0),
+        reading(job("b", 0.0, 8, 60.0), "d2", 500.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // Each gets 5 Gbps: 500 GB x 8e9 = 4e12 bit / 5e9 bit/s = 800 s, for both.
+    for id in ["a", "b"] {
+        let result = &outcome.jobs[index(&workload, id)];
+        assert_eq!(result.access, Some(Access::Snapmirror), "{id}");
+        assert_eq!(result.data_ready_us, 800 * S, "{id}");
+    }
+    assert_eq!(outcome.transfer.mirror_gb, 1000.0);
+}
+
+#[test]
+fn flexcache_cold_then_warm() {
+    // 1 Gbps link, io_overlap 0, a 200 GB cache.
+    let s = scenario(1.0, 0.0, 0.0, 200.0);
+    // Both jobs read 100 GB of a dataset grown to 1000 GB by the third job's read: a share of
+    // 0.1 < 0.5, so no-wait picks FlexCache. The third job only sizes the dataset; it runs
+    // later and is not checked.
+    let records = [
+        blocker(),
+        reading(job("cold", 0.0, 8, 3600.0), "ds", 100.0),
+        reading(job("warm", 5000.0, 8, 3600.0), "ds", 100.0),
+        reading(job("sizer", 20_000.0, 8, 1.0), "ds", 1000.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    let cold = &outcome.jobs[index(&workload, "cold")];
+    assert_eq!(cold.access, Some(Access::Flexcache));
+    assert_eq!(cold.start_us, 0);
+    // Cold reads: 100 GB x 8e9 bit / 1e9 bit/s = 800 s. Finish = max(0 + 3600,
+    // 800 + (1 - 0) x 3600) = 4400 s.
+    assert_eq!(cold.data_ready_us, 800 * S);
+    assert_eq!(cold.finish_us, 4400 * S);
+    let warm = &outcome.jobs[index(&workload, "warm")];
+    assert_eq!(warm.access, Some(Access::Flexcache));
+    // All 100 GB are cached, so the job runs its plain 3600 s from its start at 5000 s.
+    assert_eq!(warm.start_us, 5000 * S);
+    assert_eq!(warm.finish_us, 8600 * S);
+    assert_eq!(warm.transfer_gb, 0.0);
+}
+
+#[test]
+fn io_overlap_hides_part_of_the_stall() {
+    let s = scenario(1.0, 0.0, 0.5, 200.0);
+    let records = [
+        blocker(),
+        reading(job("j", 0.0, 8, 3600.0), "ds", 100.0),
+        reading(job("sizer", 9000.0, 1, 1.0), "ds", 1000.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // Finish = max(3600, 800 + 0.5 x 3600 = 2600) = 3600 s: the reads hide behind compute.
+    assert_eq!(outcome.jobs[index(&workload, "j")].finish_us, 3600 * S);
+}
+
+#[test]
+fn writes_back_never_gets_snapmirror() {
+    let s = scenario(10.0, 0.0, 0.5, 2000.0);
+    let mut writer = reading(job("writer", 10.0, 8, 60.0), "ds", 1000.0);
+    writer.writes_back = Some(true);
+    writer.write_gb = Some(10.0);
+    // `reader` reads the whole dataset and gets a mirror first; `writer` reads it all too but
+    // writes back, so it takes a FlexCache even though a mirror is under way.
+    let records = [
+        blocker(),
+        reading(job("reader", 0.0, 8, 60.0), "ds", 1000.0),
+        writer,
+    ];
+    let (workload, outcome) = run(&s, &records);
+    assert_eq!(
+        outcome.jobs[index(&workload, "reader")].access,
+        Some(Access::Snapmirror)
+    );
+    let writer = &outcome.jobs[index(&workload, "writer")];
+    assert_eq!(writer.access, Some(Access::Flexcache));
+    // Its 10 GB write-back leaves fsx at 0.09 USD/GB: 0.90 USD of egress.
+    assert_eq!(outcome.transfer.write_back_gb, 10.0);
+    assert!(
+        (outcome.cost.egress - 0.9).abs() < 1e-9,
+        "{}",
+        outcome.cost.egress
+    );
+}
+
+#[test]
+fn allowed_onprem_only_never_bursts() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let mut pinned = job("pinned", 10.0, 8, 50.0);
+    pinned.allowed_planes = vec!["onprem".into()];
+    let records = [job("first", 0.0, 8, 1000.0), pinned];
+    let (workload, outcome) = run(&s, &records);
+    let result = &outcome.jobs[index(&workload, "pinned")];
+    assert_eq!(result.plane.map(|p| p.0), Some(0));
+    assert_eq!(result.access, Some(Access::Local));
+    // It waits for `first` to free the only node at 1000 s, then runs 50 s.
+    assert_eq!(result.start_us, 1000 * S);
+    assert_eq!(result.finish_us, 1050 * S);
+}
+
+#[test]
+fn cloud_start_waits_for_provisioning() {
+    let s = scenario(10.0, 300.0, 0.5, 100.0);
+    let records = [blocker(), job("burst", 10.0, 4, 100.0)];
+    let (workload, outcome) = run(&s, &records);
+    let result = &outcome.jobs[index(&workload, "burst")];
+    assert_eq!(result.plane.map(|p| p.0), Some(1));
+    // No node is up: one is requested at 10 s and ready at 10 + 300 = 310 s.
+    assert_eq!(result.start_us, 310 * S);
+    assert_eq!(result.finish_us, 410 * S);
+    // The node is billed from 10 s until its release 600 s after it went idle at 410 s:
+    // 1000 s x 8 GPUs x 4 USD/GPU-hour / 3600 = 8.888... USD.
+    assert!((outcome.cost.cloud_compute - 1000.0 * 8.0 * 4.0 / 3600.0).abs() < 1e-9);
+}
+
+#[test]
+fn jobs_bound_to_one_pending_node_share_it() {
+    let s = scenario(10.0, 300.0, 0.5, 100.0);
+    // Two 4-GPU jobs burst at 10 s and 20 s; the second shares the node the first requested,
+    // so both start at 310 s and only one node is billed.
+    let records = [
+        blocker(),
+        job("a", 10.0, 4, 100.0),
+        job("b", 20.0, 4, 100.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    assert_eq!(outcome.jobs[index(&workload, "a")].start_us, 310 * S);
+    assert_eq!(outcome.jobs[index(&workload, "b")].start_us, 310 * S);
+    // One node from 10 s to 410 + 600 = 1010 s: 1000 s x 8 GPUs x 4 / 3600 USD.
+    assert!((outcome.cost.cloud_compute - 1000.0 * 8.0 * 4.0 / 3600.0).abs() < 1e-9);
+}
+
+#[test]
+fn rejections_name_their_reason() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let mut unknown = job("unknown", 0.0, 1, 10.0);
+    unknown.allowed_planes = vec!["gke".into()];
+    // 24 GPUs need 3 nodes; eks has at most 2 and onprem 1.
+    let records = [unknown, job("huge", 0.0, 24, 10.0)];
+    let (workload, outcome) = run(&s, &records);
+    assert_eq!(
+        outcome.jobs[index(&workload, "unknown")].rejected,
+        Some(RejectReason::UnknownPlane)
+    );
+    assert_eq!(
+        outcome.jobs[index(&workload, "huge")].rejected,
+        Some(RejectReason::TooLarge)
+    );
+}
+
+#[test]
+fn onprem_capacity_is_billed_through_makespan() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let records = [job("only", 0.0, 2, 7200.0)];
+    let (_, outcome) = run(&s, &records);
+    // 8 on-prem GPUs x 2 h makespan x 1 USD/GPU-hour = 16 USD, used or not.
+    assert_eq!(outcome.makespan_us, 7200 * S);
+    assert!((outcome.cost.onprem_compute - 16.0).abs() < 1e-9);
+    assert_eq!(outcome.cost.cloud_compute, 0.0);
+}
