@@ -132,7 +132,7 @@ impl DataModel {
 /// Jobs come out sorted by submission time; ties keep trace order. A job whose
 /// `allowed_planes` names a plane the scenario lacks keeps that name in `unknown_plane`, and the
 /// engine rejects it.
-pub fn build_workload(scenario: &Scenario, records: &[TraceRecord]) -> (Platform, Workload) {
+pub fn build_workload(scenario: &Scenario, mut records: Vec<TraceRecord>) -> (Platform, Workload) {
     let model = &scenario.data;
     let seed = scenario.seed;
     let mut datasets: Vec<Dataset> = (0..model.datasets)
@@ -151,14 +151,19 @@ pub fn build_workload(scenario: &Scenario, records: &[TraceRecord]) -> (Platform
         .map(|(i, dataset)| (dataset.name.clone(), DatasetId(i as u32)))
         .collect();
 
-    let cumulative = zipf_cumulative(model.datasets, model.popularity.exponent());
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| records[a].submit_s.total_cmp(&records[b].submit_s));
+    let popularity =
+        DatasetSampler::new(zipf_cumulative(model.datasets, model.popularity.exponent()));
+    // Stable, so jobs submitted at the same time keep trace order. Imported traces are sorted
+    // already, and the check costs one pass.
+    if !records.is_sorted_by(|a, b| a.submit_s <= b.submit_s) {
+        records.sort_by(|a, b| a.submit_s.total_cmp(&b.submit_s));
+    }
 
     let mut jobs = Vec::with_capacity(records.len());
-    for &i in &order {
-        let record = &records[i];
+    for record in records {
         let id = record.job_id.as_bytes();
+        // One pass over the id; each draw then mixes in its own salt.
+        let id_hash = hash64(seed, id);
         let dataset = match &record.dataset {
             Some(name) => *named.entry(name.clone()).or_insert_with(|| {
                 datasets.push(Dataset {
@@ -169,26 +174,22 @@ pub fn build_workload(scenario: &Scenario, records: &[TraceRecord]) -> (Platform
                 DatasetId(datasets.len() as u32 - 1)
             }),
             None => {
-                let key = match (model.key, &record.group) {
-                    (DatasetKey::Group, Some(group)) => group.as_bytes(),
-                    _ => id,
+                let key_hash = match (model.key, &record.group) {
+                    (DatasetKey::Group, Some(group)) => hash64(seed, group.as_bytes()),
+                    _ => id_hash,
                 };
-                let u = unit(hash64(seed ^ SALT_DATASET, key));
-                DatasetId(
-                    cumulative
-                        .partition_point(|&c| c <= u)
-                        .min(cumulative.len() - 1) as u32,
-                )
+                let u = unit(splitmix64(key_hash ^ SALT_DATASET));
+                DatasetId(popularity.sample(u) as u32)
             }
         };
         let size_gb = datasets[dataset.index()].size_gb;
         let read_share = model.read_fraction_min
-            + unit(hash64(seed ^ SALT_READ, id))
+            + unit(splitmix64(id_hash ^ SALT_READ))
                 * (model.read_fraction_max - model.read_fraction_min);
         let read_gb = record.read_gb.unwrap_or(read_share * size_gb);
         let writes_back = record
             .writes_back
-            .unwrap_or_else(|| unit(hash64(seed ^ SALT_WRITE, id)) < model.write_back_share);
+            .unwrap_or_else(|| unit(splitmix64(id_hash ^ SALT_WRITE)) < model.write_back_share);
         let write_gb = match record.write_gb {
             Some(gb) => gb,
             None if writes_back => model.write_fraction * read_gb,
@@ -207,7 +208,7 @@ pub fn build_workload(scenario: &Scenario, records: &[TraceRecord]) -> (Platform
             }
         }
         jobs.push(Job {
-            id: record.job_id.clone().into_boxed_str(),
+            id: record.job_id.into_boxed_str(),
             submit_us: secs_to_micros(record.submit_s),
             gpus: record.gpus,
             duration_us: secs_to_micros(record.duration_s).max(1),
@@ -242,6 +243,41 @@ pub fn build_workload(scenario: &Scenario, records: &[TraceRecord]) -> (Platform
     (platform, workload)
 }
 
+/// Inverse-CDF sampling with a guide table (Chen and Asau, 1974): bucket `k` of the table holds
+/// the first rank whose cumulative weight exceeds `k / buckets`, so a draw starts its search
+/// there and takes about one step instead of a binary search.
+struct DatasetSampler {
+    cumulative: Vec<f64>,
+    guide: Vec<u32>,
+}
+
+impl DatasetSampler {
+    fn new(cumulative: Vec<f64>) -> DatasetSampler {
+        let buckets = cumulative.len() * 4;
+        let mut rank = 0;
+        let guide = (0..buckets)
+            .map(|k| {
+                let floor = k as f64 / buckets as f64;
+                while rank + 1 < cumulative.len() && cumulative[rank] <= floor {
+                    rank += 1;
+                }
+                rank as u32
+            })
+            .collect();
+        DatasetSampler { cumulative, guide }
+    }
+
+    /// The rank whose cumulative interval contains `u` in [0, 1).
+    fn sample(&self, u: f64) -> usize {
+        let bucket = ((u * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
+        let mut rank = self.guide[bucket] as usize;
+        while rank + 1 < self.cumulative.len() && self.cumulative[rank] <= u {
+            rank += 1;
+        }
+        rank
+    }
+}
+
 /// Cumulative Zipf weights over `count` ranks, normalized so the last is 1.
 fn zipf_cumulative(count: u32, exponent: f64) -> Vec<f64> {
     let mut total = 0.0;
@@ -274,6 +310,17 @@ mod tests {
     fn uniform_popularity_has_equal_steps() {
         let c = zipf_cumulative(4, 0.0);
         assert_eq!(c, vec![0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn sampler_matches_binary_search() {
+        let cumulative = zipf_cumulative(37, 1.2);
+        let sampler = DatasetSampler::new(cumulative.clone());
+        for i in 0..10_000 {
+            let u = i as f64 / 10_000.0;
+            let expected = cumulative.partition_point(|&c| c <= u).min(36);
+            assert_eq!(sampler.sample(u), expected, "u = {u}");
+        }
     }
 
     #[test]

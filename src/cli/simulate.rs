@@ -77,8 +77,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         ),
     };
     let records = read_trace(&trace_path)?;
-    let (platform, workload) = build_workload(&scenario, &records);
-    drop(records);
+    let (platform, workload) = build_workload(&scenario, records);
 
     let mut policy = scenario.policy.build();
     let bar = progress_bar(workload.jobs.len() as u64);

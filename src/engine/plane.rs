@@ -45,6 +45,8 @@ pub(super) struct PlaneState {
     bound: Vec<Vec<u32>>,
     /// Bumped whenever a node stops being idle, so its pending release event goes stale.
     pub idle_generation: Vec<u32>,
+    /// Up nodes by free GPU count.
+    up_by_free: FreeIndex,
     /// Jobs waiting for GPUs, in arrival order.
     pub queue: VecDeque<u32>,
     pub busy_gpus: u32,
@@ -59,7 +61,12 @@ impl PlaneState {
         for node in status.iter_mut().take(plane.nodes as usize) {
             *node = NodeStatus::Up;
         }
+        let mut up_by_free = FreeIndex::new(slots, plane.gpus_per_node);
+        for node in 0..plane.nodes as usize {
+            up_by_free.insert(node, plane.gpus_per_node);
+        }
         PlaneState {
+            up_by_free,
             kind: plane.kind,
             gpus_per_node: plane.gpus_per_node,
             status,
@@ -75,24 +82,16 @@ impl PlaneState {
 
     /// Up node that best fits a job of `gpus` GPUs, for jobs up to one node.
     fn best_fit(&self, gpus: u32) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        for (node, &free) in self.free.iter().enumerate() {
-            if self.status[node] == NodeStatus::Up
-                && free >= gpus
-                && best.is_none_or(|b| free < self.free[b])
-            {
-                best = Some(node);
-                if free == gpus {
-                    break;
-                }
-            }
-        }
-        best
+        self.up_by_free.best_fit(gpus)
     }
 
-    fn idle_up_nodes(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.status.len())
-            .filter(|&n| self.status[n] == NodeStatus::Up && self.free[n] == self.gpus_per_node)
+    /// Sets a node's free GPUs, keeping the index of up nodes current.
+    fn set_free(&mut self, node: usize, free: u32) {
+        if self.status[node] == NodeStatus::Up {
+            self.up_by_free.remove(node, self.free[node]);
+            self.up_by_free.insert(node, free);
+        }
+        self.free[node] = free;
     }
 
     fn nodes_needed(&self, gpus: u32) -> usize {
@@ -106,9 +105,9 @@ impl PlaneState {
 
     fn fits_up_nodes(&self, gpus: u32) -> bool {
         if gpus <= self.gpus_per_node {
-            self.best_fit(gpus).is_some()
+            self.up_by_free.any_with_at_least(gpus)
         } else {
-            self.idle_up_nodes().count() >= self.nodes_needed(gpus)
+            self.up_by_free.count(self.gpus_per_node) >= self.nodes_needed(gpus)
         }
     }
 
@@ -122,10 +121,14 @@ impl PlaneState {
             nodes.push(node as u32);
         } else {
             let needed = self.nodes_needed(gpus);
-            let idle: Vec<usize> = self.idle_up_nodes().take(needed).collect();
-            if idle.len() < needed {
+            if self.up_by_free.count(self.gpus_per_node) < needed {
                 return false;
             }
+            let idle: Vec<usize> = self
+                .up_by_free
+                .nodes_with(self.gpus_per_node)
+                .take(needed)
+                .collect();
             for node in idle {
                 self.use_gpus(node, self.gpus_per_node);
                 nodes.push(node as u32);
@@ -139,7 +142,7 @@ impl PlaneState {
         if self.free[node] == self.gpus_per_node {
             self.idle_generation[node] += 1;
         }
-        self.free[node] -= gpus;
+        self.set_free(node, self.free[node] - gpus);
     }
 
     /// Finds GPUs for a job arriving at the plane or at the head of its queue. On a cloud plane
@@ -240,6 +243,7 @@ impl PlaneState {
     pub fn node_up(&mut self, node: u32) -> Vec<u32> {
         let node = node as usize;
         self.status[node] = NodeStatus::Up;
+        self.up_by_free.insert(node, self.free[node]);
         std::mem::take(&mut self.bound[node])
     }
 
@@ -247,10 +251,10 @@ impl PlaneState {
     pub fn release(&mut self, gpus: u32, nodes: &[u32], idle: &mut Vec<u32>) {
         if gpus <= self.gpus_per_node {
             let node = nodes[0] as usize;
-            self.free[node] += gpus;
+            self.set_free(node, self.free[node] + gpus);
         } else {
             for &node in nodes {
-                self.free[node as usize] = self.gpus_per_node;
+                self.set_free(node as usize, self.gpus_per_node);
             }
         }
         self.busy_gpus -= gpus;
@@ -268,6 +272,7 @@ impl PlaneState {
             && self.free[node] == self.gpus_per_node
             && self.idle_generation[node] == generation;
         if idle {
+            self.up_by_free.remove(node, self.free[node]);
             self.status[node] = NodeStatus::Down;
             self.billed_node_us += now_us - self.billed_since_us[node];
         }
@@ -281,6 +286,70 @@ impl PlaneState {
             .map(|n| now_us - self.billed_since_us[n])
             .sum();
         self.billed_node_us + running
+    }
+}
+
+/// Up nodes grouped by their free GPU count, one bitset per count, so that finding a node for a
+/// job costs O(GPUs per node + nodes / 64) instead of a scan of every node.
+#[derive(Debug)]
+struct FreeIndex {
+    words: usize,
+    /// Bitset of nodes with `k` free GPUs at `bits[k * words..(k + 1) * words]`.
+    bits: Vec<u64>,
+    counts: Vec<usize>,
+}
+
+impl FreeIndex {
+    fn new(nodes: usize, gpus_per_node: u32) -> FreeIndex {
+        let words = nodes.div_ceil(64).max(1);
+        let levels = gpus_per_node as usize + 1;
+        FreeIndex {
+            words,
+            bits: vec![0; words * levels],
+            counts: vec![0; levels],
+        }
+    }
+
+    fn insert(&mut self, node: usize, free: u32) {
+        let free = free as usize;
+        self.bits[free * self.words + node / 64] |= 1 << (node % 64);
+        self.counts[free] += 1;
+    }
+
+    fn remove(&mut self, node: usize, free: u32) {
+        let free = free as usize;
+        self.bits[free * self.words + node / 64] &= !(1 << (node % 64));
+        self.counts[free] -= 1;
+    }
+
+    fn count(&self, free: u32) -> usize {
+        self.counts[free as usize]
+    }
+
+    fn any_with_at_least(&self, gpus: u32) -> bool {
+        self.counts[gpus as usize..].iter().any(|&count| count > 0)
+    }
+
+    /// The lowest-numbered node among those with the fewest free GPUs that still fit `gpus`.
+    fn best_fit(&self, gpus: u32) -> Option<usize> {
+        let level = (gpus as usize..self.counts.len()).find(|&k| self.counts[k] > 0)?;
+        self.nodes_with(level as u32).next()
+    }
+
+    /// Nodes with exactly `free` free GPUs, lowest number first.
+    fn nodes_with(&self, free: u32) -> impl Iterator<Item = usize> + '_ {
+        let level = &self.bits[free as usize * self.words..(free as usize + 1) * self.words];
+        level.iter().enumerate().flat_map(|(w, &word)| {
+            let mut word = word;
+            std::iter::from_fn(move || {
+                if word == 0 {
+                    return None;
+                }
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                Some(w * 64 + bit)
+            })
+        })
     }
 }
 
@@ -347,5 +416,36 @@ mod tests {
             Placement::Queued
         );
         assert_eq!(p.node_up(0), vec![0, 1]);
+    }
+
+    proptest::proptest! {
+        /// Best fit through the index picks what a scan of every node would pick.
+        #[test]
+        fn index_matches_a_scan(ops in proptest::collection::vec((1u32..=8, proptest::bool::ANY), 1..200)) {
+            let mut p = plane(PlaneKind::Onprem, 70, 70);
+            let mut running: Vec<(u32, Vec<u32>)> = Vec::new();
+            for (gpus, finish) in ops {
+                if finish && !running.is_empty() {
+                    let (gpus, nodes) = running.remove(0);
+                    p.release(gpus, &nodes, &mut Vec::new());
+                    continue;
+                }
+                let scan = (0..70)
+                    .filter(|&n| p.free[n] >= gpus)
+                    .min_by_key(|&n| (p.free[n], n));
+                let (mut nodes, mut requested) = (Vec::new(), Vec::new());
+                let placed = p.place(0, gpus, 0, &mut nodes, &mut requested);
+                match scan {
+                    Some(node) => {
+                        proptest::prop_assert_eq!(placed, Placement::Started);
+                        proptest::prop_assert_eq!(nodes[0] as usize, node);
+                        running.push((gpus, nodes));
+                    }
+                    None => proptest::prop_assert_eq!(placed, Placement::Queued),
+                }
+                let free: u32 = p.free.iter().sum();
+                proptest::prop_assert_eq!(free + p.busy_gpus, 70 * 8);
+            }
+        }
     }
 }

@@ -343,7 +343,11 @@ impl Validator<'_> {
             "onprem" => PlaneKind::Onprem,
             "cloud" => PlaneKind::Cloud,
             other => {
-                return Err(self.error(at("kind"), format!("{other:?}"), "\"onprem\" or \"cloud\""));
+                return Err(self.error(
+                    at("kind"),
+                    format!("{other:?}"),
+                    "\"onprem\" or \"cloud\"",
+                ));
             }
         };
         let gpus_per_node = self.count(&at("gpus_per_node"), raw.gpus_per_node, 1)?;
@@ -439,7 +443,11 @@ impl Validator<'_> {
             None | Some("job_id") => DatasetKey::JobId,
             Some("group") => DatasetKey::Group,
             Some(other) => {
-                return Err(self.error("data.key", format!("{other:?}"), "\"job_id\" or \"group\""));
+                return Err(self.error(
+                    "data.key",
+                    format!("{other:?}"),
+                    "\"job_id\" or \"group\"",
+                ));
             }
         };
         let size_min_gb = self.non_negative(

@@ -84,7 +84,10 @@ impl TraceError {
             csv::ErrorKind::Utf8 { err, .. } => TraceError::record(
                 file,
                 line,
-                format!("invalid UTF-8 in field {}, expected UTF-8 text", err.field() + 1),
+                format!(
+                    "invalid UTF-8 in field {}, expected UTF-8 text",
+                    err.field() + 1
+                ),
             ),
             other => TraceError::record(file, line, format!("malformed CSV: {other:?}")),
         }

@@ -61,7 +61,6 @@ pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(input);
     let mut record = csv::ByteRecord::new();
     if !reader
@@ -70,7 +69,10 @@ pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>
     {
         return Err(TraceError::file(
             path,
-            format!("the file is empty, expected a header line: {}", COLUMNS.join(",")),
+            format!(
+                "the file is empty, expected a header line: {}",
+                COLUMNS.join(",")
+            ),
         ));
     }
     let columns = ColumnMap::from_header(&record, path)?;
@@ -80,7 +82,7 @@ pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>
         .map_err(|e| TraceError::from_csv(path, e))?
     {
         let line = record.position().map_or(0, |position| position.line());
-        if record.len() == 1 && record[0].is_empty() {
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
         if record.len() != columns.width {
@@ -109,6 +111,7 @@ impl ColumnMap {
     fn from_header(header: &csv::ByteRecord, path: &Path) -> Result<ColumnMap, TraceError> {
         let mut at = [None; COLUMNS.len()];
         for (position, name) in header.iter().enumerate() {
+            let name = name.trim_ascii();
             let Some(known) = COLUMNS.iter().position(|c| c.as_bytes() == name) else {
                 return Err(TraceError::file(
                     path,
@@ -145,7 +148,7 @@ impl ColumnMap {
     }
 
     fn get<'r>(&self, record: &'r csv::ByteRecord, column: usize) -> Option<&'r [u8]> {
-        self.at[column].map(|position| &record[position])
+        self.at[column].map(|position| record[position].trim_ascii())
     }
 
     fn parse(
@@ -179,8 +182,8 @@ impl ColumnMap {
         };
 
         let job_id = text(0)?.ok_or_else(|| bad(0, "a non-empty job id"))?;
-        let submit_s = number(1, "seconds, a number >= 0")?
-            .ok_or_else(|| bad(1, "seconds, a number >= 0"))?;
+        let submit_s =
+            number(1, "seconds, a number >= 0")?.ok_or_else(|| bad(1, "seconds, a number >= 0"))?;
         let gpus = std::str::from_utf8(field(2))
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
@@ -329,9 +332,16 @@ mod tests {
 
     #[test]
     fn missing_and_unknown_columns_are_rejected() {
-        let missing = read("job_id,submit_s,gpus\na,0,1\n").unwrap_err().to_string();
-        assert!(missing.contains("missing required column `duration_s`"), "{missing}");
-        let unknown = read("job_id,submit_s,gpus,duration_s,read_GB\n").unwrap_err().to_string();
+        let missing = read("job_id,submit_s,gpus\na,0,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("missing required column `duration_s`"),
+            "{missing}"
+        );
+        let unknown = read("job_id,submit_s,gpus,duration_s,read_GB\n")
+            .unwrap_err()
+            .to_string();
         assert!(unknown.contains("unknown column `read_GB`"), "{unknown}");
     }
 

@@ -7,6 +7,7 @@ mod error;
 mod format;
 pub mod import;
 pub mod stats;
+pub mod synth;
 
 pub use error::TraceError;
 pub use format::{COLUMNS, TraceRecord, read_trace, read_trace_from, write_trace, write_trace_to};
