@@ -1,0 +1,190 @@
+//! `burstplane simulate` end to end through the release binary: defaults, determinism, the
+//! documented JSON keys, and the full public traces.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_burstplane");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn burstplane(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// Top-level and nested keys docs/output.md lists.
+const KEYS: [&str; 12] = [
+    "jobs",
+    "completed",
+    "rejected",
+    "makespan_s",
+    "jct_s",
+    "wait_s",
+    "burst_fraction",
+    "planes",
+    "transfer_gb",
+    "cost_usd",
+    "scenario",
+    "policy",
+];
+
+fn check_keys(json: &serde_json::Value) {
+    for key in KEYS {
+        assert!(json.get(key).is_some(), "missing key {key} in {json}");
+    }
+    for key in ["mean", "p50", "p90", "p99"] {
+        assert!(json["jct_s"][key].is_f64(), "jct_s.{key}");
+        assert!(json["wait_s"][key].is_f64(), "wait_s.{key}");
+    }
+    for key in ["hydration", "mirror", "write_back", "total"] {
+        assert!(json["transfer_gb"][key].is_f64(), "transfer_gb.{key}");
+    }
+    for key in ["onprem_compute", "cloud_compute", "egress", "storage", "total"] {
+        assert!(json["cost_usd"][key].is_f64(), "cost_usd.{key}");
+    }
+    for plane in json["planes"].as_array().expect("planes array") {
+        for key in ["name", "kind", "jobs", "gpu_hours", "gpu_utilization"] {
+            assert!(plane.get(key).is_some(), "planes[].{key}");
+        }
+    }
+    assert!(json["rejected"]["by_reason"].is_object());
+}
+
+#[test]
+fn default_run_uses_seed_hybrid_and_sample() {
+    let text = stdout(&burstplane(&["simulate"]));
+    assert!(text.contains("seed-hybrid"), "{text}");
+    assert!(text.contains("no-wait"), "{text}");
+    // traces/philly-sample.csv holds 3000 jobs.
+    assert!(text.contains("3000 ("), "{text}");
+}
+
+#[test]
+fn same_inputs_give_identical_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for run in ["a", "b"] {
+        let jobs = folder.path().join(format!("{run}.csv"));
+        let output = burstplane(&[
+            "simulate",
+            "--format",
+            "json",
+            "--seed",
+            "7",
+            "--jobs-out",
+            jobs.to_str().unwrap(),
+        ]);
+        runs.push((stdout(&output), std::fs::read(&jobs).unwrap()));
+    }
+    assert_eq!(runs[0].0, runs[1].0, "summaries differ");
+    assert!(runs[0].1 == runs[1].1, "jobs CSVs differ");
+    // 3000 jobs and a header.
+    let lines = runs[0].1.iter().filter(|&&b| b == b'\n').count();
+    assert_eq!(lines, 3001);
+    let json: serde_json::Value = serde_json::from_str(&runs[0].0).unwrap();
+    check_keys(&json);
+    assert_eq!(json["seed"], 7);
+    // A different seed attaches different data, so transfers change.
+    let other: serde_json::Value =
+        serde_json::from_str(&stdout(&burstplane(&["simulate", "--format", "json", "--seed", "8"]))).unwrap();
+    assert_ne!(other["transfer_gb"], json["transfer_gb"]);
+}
+
+#[test]
+fn onprem_only_never_bursts() {
+    let text = stdout(&burstplane(&["simulate", "--format", "json", "--policy", "onprem-only"]));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["burst_fraction"], 0.0);
+    assert_eq!(json["transfer_gb"]["total"], 0.0);
+    assert_eq!(json["policy"], "onprem-only");
+}
+
+#[test]
+fn bad_scenario_names_field_and_keeps_jobs_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let scenario = folder.path().join("bad.toml");
+    let seed = std::fs::read_to_string(Path::new(ROOT).join("scenarios/seed-hybrid.toml")).unwrap();
+    let broken = seed.replacen("gpus_per_node = 8", "gpus_per_node = 0", 1);
+    let broken = broken.replace("../traces/philly-sample.csv", &format!("{ROOT}/traces/philly-sample.csv"));
+    std::fs::write(&scenario, broken).unwrap();
+    let jobs = folder.path().join("jobs.csv");
+    std::fs::write(&jobs, "earlier results\n").unwrap();
+    let output = burstplane(&[
+        "simulate",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--jobs-out",
+        jobs.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+    assert!(stderr.contains("planes[0].gpus_per_node"), "{stderr}");
+    assert!(stderr.contains("invalid value 0"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&jobs).unwrap(), "earlier results\n");
+}
+
+#[test]
+fn missing_trace_file_is_named() {
+    let output = burstplane(&["simulate", "--trace", "no/such/trace.csv"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no/such/trace.csv"), "{stderr}");
+}
+
+fn shared_traces() -> Option<PathBuf> {
+    let folder = Path::new(ROOT).join("../shared/traces");
+    if folder.is_dir() {
+        Some(folder)
+    } else {
+        eprintln!("skipped: {} is absent", folder.display());
+        None
+    }
+}
+
+/// Imports a full public trace and replays it with seed-hybrid, checking the JSON summary.
+fn replay_full(format: &str, inputs: &[PathBuf], expected_jobs: u64) {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("trace.csv");
+    let mut args = vec!["trace", "import", "--format", format];
+    let inputs: Vec<String> = inputs.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", out.to_str().unwrap()]);
+    stdout(&burstplane(&args));
+    let text = stdout(&burstplane(&["simulate", "--format", "json", "--trace", out.to_str().unwrap()]));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    check_keys(&json);
+    assert_eq!(json["jobs"], expected_jobs);
+    let completed = json["completed"].as_u64().unwrap();
+    let rejected = json["rejected"]["total"].as_u64().unwrap();
+    assert_eq!(completed + rejected, expected_jobs);
+    assert!(json["cost_usd"]["total"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn full_philly_replays() {
+    let Some(traces) = shared_traces() else { return };
+    replay_full("philly", &[traces.join("microsoft-philly/philly.csv")], 82_247);
+}
+
+#[test]
+fn full_itp_replays() {
+    let Some(traces) = shared_traces() else { return };
+    let clusters: Vec<PathBuf> = (1..=8)
+        .map(|i| traces.join(format!("microsoft-itp-elasticflow/cluster{i:02}.csv")))
+        .collect();
+    replay_full("itp", &clusters, 57_957);
+}
