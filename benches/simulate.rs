@@ -46,6 +46,23 @@ fn bench_replay(c: &mut Criterion) {
     group.finish();
 }
 
+/// A normalized trace row as serde reads it with the csv crate alone: the reference for "only
+/// parsing" the trace.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct TypedRow {
+    job_id: String,
+    submit_s: f64,
+    gpus: u32,
+    duration_s: f64,
+    dataset: Option<String>,
+    read_gb: Option<f64>,
+    write_gb: Option<f64>,
+    writes_back: Option<bool>,
+    allowed_planes: Option<String>,
+    group: Option<String>,
+}
+
 /// The whole `simulate` pipeline against the csv crate only reading the same file.
 fn bench_pipeline(c: &mut Criterion) {
     let folder = tempfile::tempdir().expect("temporary folder");
@@ -72,6 +89,15 @@ fn bench_pipeline(c: &mut Criterion) {
                 fields += record.len();
             }
             fields
+        })
+    });
+    group.bench_function("csv-crate-deserialize", |b| {
+        b.iter(|| {
+            let mut reader = csv::Reader::from_path(&path).expect("opens");
+            reader
+                .deserialize::<TypedRow>()
+                .map(|row| row.expect("parses"))
+                .collect::<Vec<_>>()
         })
     });
     group.bench_function("simulate-no-wait", |b| {

@@ -52,7 +52,13 @@ fn check_keys(json: &serde_json::Value) {
     for key in ["hydration", "mirror", "write_back", "total"] {
         assert!(json["transfer_gb"][key].is_f64(), "transfer_gb.{key}");
     }
-    for key in ["onprem_compute", "cloud_compute", "egress", "storage", "total"] {
+    for key in [
+        "onprem_compute",
+        "cloud_compute",
+        "egress",
+        "storage",
+        "total",
+    ] {
         assert!(json["cost_usd"][key].is_f64(), "cost_usd.{key}");
     }
     for plane in json["planes"].as_array().expect("planes array") {
@@ -98,14 +104,22 @@ fn same_inputs_give_identical_bytes() {
     check_keys(&json);
     assert_eq!(json["seed"], 7);
     // A different seed attaches different data, so transfers change.
-    let other: serde_json::Value =
-        serde_json::from_str(&stdout(&burstplane(&["simulate", "--format", "json", "--seed", "8"]))).unwrap();
+    let other: serde_json::Value = serde_json::from_str(&stdout(&burstplane(&[
+        "simulate", "--format", "json", "--seed", "8",
+    ])))
+    .unwrap();
     assert_ne!(other["transfer_gb"], json["transfer_gb"]);
 }
 
 #[test]
 fn onprem_only_never_bursts() {
-    let text = stdout(&burstplane(&["simulate", "--format", "json", "--policy", "onprem-only"]));
+    let text = stdout(&burstplane(&[
+        "simulate",
+        "--format",
+        "json",
+        "--policy",
+        "onprem-only",
+    ]));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["burst_fraction"], 0.0);
     assert_eq!(json["transfer_gb"]["total"], 0.0);
@@ -118,7 +132,10 @@ fn bad_scenario_names_field_and_keeps_jobs_file() {
     let scenario = folder.path().join("bad.toml");
     let seed = std::fs::read_to_string(Path::new(ROOT).join("scenarios/seed-hybrid.toml")).unwrap();
     let broken = seed.replacen("gpus_per_node = 8", "gpus_per_node = 0", 1);
-    let broken = broken.replace("../traces/philly-sample.csv", &format!("{ROOT}/traces/philly-sample.csv"));
+    let broken = broken.replace(
+        "../traces/philly-sample.csv",
+        &format!("{ROOT}/traces/philly-sample.csv"),
+    );
     std::fs::write(&scenario, broken).unwrap();
     let jobs = folder.path().join("jobs.csv");
     std::fs::write(&jobs, "earlier results\n").unwrap();
@@ -160,11 +177,20 @@ fn replay_full(format: &str, inputs: &[PathBuf], expected_jobs: u64) {
     let folder = tempfile::tempdir().unwrap();
     let out = folder.path().join("trace.csv");
     let mut args = vec!["trace", "import", "--format", format];
-    let inputs: Vec<String> = inputs.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let inputs: Vec<String> = inputs
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     args.extend(inputs.iter().map(String::as_str));
     args.extend(["-o", out.to_str().unwrap()]);
     stdout(&burstplane(&args));
-    let text = stdout(&burstplane(&["simulate", "--format", "json", "--trace", out.to_str().unwrap()]));
+    let text = stdout(&burstplane(&[
+        "simulate",
+        "--format",
+        "json",
+        "--trace",
+        out.to_str().unwrap(),
+    ]));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     check_keys(&json);
     assert_eq!(json["jobs"], expected_jobs);
@@ -176,13 +202,21 @@ fn replay_full(format: &str, inputs: &[PathBuf], expected_jobs: u64) {
 
 #[test]
 fn full_philly_replays() {
-    let Some(traces) = shared_traces() else { return };
-    replay_full("philly", &[traces.join("microsoft-philly/philly.csv")], 82_247);
+    let Some(traces) = shared_traces() else {
+        return;
+    };
+    replay_full(
+        "philly",
+        &[traces.join("microsoft-philly/philly.csv")],
+        82_247,
+    );
 }
 
 #[test]
 fn full_itp_replays() {
-    let Some(traces) = shared_traces() else { return };
+    let Some(traces) = shared_traces() else {
+        return;
+    };
     let clusters: Vec<PathBuf> = (1..=8)
         .map(|i| traces.join(format!("microsoft-itp-elasticflow/cluster{i:02}.csv")))
         .collect();
