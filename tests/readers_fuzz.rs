@@ -205,3 +205,42 @@ proptest! {
         check_all_readers(&apply(seeds()[sample].clone(), &edits));
     }
 }
+
+/// The seed scenario, mutated below to look for panics in the scenario reader.
+const SEED_SCENARIO: &str = include_str!("../scenarios/seed-hybrid.toml");
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn scenario_reader_survives_random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = burstplane::scenario::Scenario::parse(&text, std::path::Path::new("fuzz.toml"));
+    }
+
+    #[test]
+    fn scenario_reader_survives_edited_values(
+        line in 0..SEED_SCENARIO.lines().count(),
+        value in prop_oneof![
+            Just("0".to_string()),
+            Just("-1".to_string()),
+            Just("1e309".to_string()),
+            Just("\"\"".to_string()),
+            Just("[]".to_string()),
+            Just("nan".to_string()),
+            Just("18446744073709551615".to_string()),
+            "[a-z]{1,8}".prop_map(|s| format!("\"{s}\"")),
+        ],
+    ) {
+        // Replace the value of one `key = value` line and parse; Ok or Err, never a panic.
+        let edited: String = SEED_SCENARIO
+            .lines()
+            .enumerate()
+            .map(|(i, text)| match text.split_once(" = ") {
+                Some((key, _)) if i == line && !text.starts_with('#') => format!("{key} = {value}\n"),
+                _ => format!("{text}\n"),
+            })
+            .collect();
+        let _ = burstplane::scenario::Scenario::parse(&edited, std::path::Path::new("fuzz.toml"));
+    }
+}

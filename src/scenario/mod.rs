@@ -128,6 +128,17 @@ impl Validator<'_> {
         self.number(path, value, 0.0, f64::MAX, "a number >= 0")
     }
 
+    /// A duration in seconds, bounded like trace times so microsecond sums cannot overflow.
+    fn seconds(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
+        self.number(
+            path,
+            value,
+            0.0,
+            crate::trace::MAX_SECONDS,
+            "a duration >= 0 and at most 1e11 s",
+        )
+    }
+
     fn positive(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
         if value.is_finite() && value > 0.0 {
             Ok(value)
@@ -302,7 +313,13 @@ impl Validator<'_> {
                 ends,
                 gbps: self.positive(&at("gbps"), raw_link.gbps)?,
                 rtt_us: secs_to_micros(
-                    self.non_negative(&at("rtt_ms"), raw_link.rtt_ms.unwrap_or(0.0))? / 1000.0,
+                    self.number(
+                        &at("rtt_ms"),
+                        raw_link.rtt_ms.unwrap_or(0.0),
+                        0.0,
+                        1e14,
+                        "milliseconds >= 0 and at most 1e14",
+                    )? / 1000.0,
                 ),
                 price_per_gb: [price(0)?, price(1)?],
             });
@@ -393,10 +410,10 @@ impl Validator<'_> {
             max_nodes,
             gpus_per_node,
             provision_us: secs_to_micros(
-                self.non_negative(&at("provision_s"), raw.provision_s.unwrap_or(0.0))?,
+                self.seconds(&at("provision_s"), raw.provision_s.unwrap_or(0.0))?,
             ),
             scale_down_us: secs_to_micros(
-                self.non_negative(&at("scale_down_s"), raw.scale_down_s.unwrap_or(600.0))?,
+                self.seconds(&at("scale_down_s"), raw.scale_down_s.unwrap_or(600.0))?,
             ),
             price_per_gpu_hour: self
                 .non_negative(&at("price_per_gpu_hour"), raw.price_per_gpu_hour)?,

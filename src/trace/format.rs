@@ -19,6 +19,10 @@ pub const COLUMNS: [&str; 10] = [
     "group",
 ];
 
+/// Largest submission time or duration, seconds (about 3,200 years), so that sums of times in
+/// microseconds stay far inside `u64`.
+pub const MAX_SECONDS: f64 = 1e11;
+
 const REQUIRED: [&str; 4] = ["job_id", "submit_s", "gpus", "duration_s"];
 
 /// One job of a normalized trace. Optional columns override the data attachment model.
@@ -182,16 +186,19 @@ impl ColumnMap {
         };
 
         let job_id = text(0)?.ok_or_else(|| bad(0, "a non-empty job id"))?;
-        let submit_s =
-            number(1, "seconds, a number >= 0")?.ok_or_else(|| bad(1, "seconds, a number >= 0"))?;
+        let submit_expected = "seconds, a number >= 0 and at most 1e11";
+        let submit_s = number(1, submit_expected)?
+            .filter(|&s| s <= MAX_SECONDS)
+            .ok_or_else(|| bad(1, submit_expected))?;
         let gpus = std::str::from_utf8(field(2))
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .filter(|&gpus| gpus >= 1)
             .ok_or_else(|| bad(2, "a whole number of GPUs >= 1"))?;
-        let duration_s = number(3, "seconds, a number > 0")?
-            .filter(|&d| d > 0.0)
-            .ok_or_else(|| bad(3, "seconds, a number > 0"))?;
+        let duration_expected = "seconds, a number > 0 and at most 1e11";
+        let duration_s = number(3, duration_expected)?
+            .filter(|&d| d > 0.0 && d <= MAX_SECONDS)
+            .ok_or_else(|| bad(3, duration_expected))?;
         let writes_back = match field(7) {
             b"" => None,
             b"true" | b"1" => Some(true),
@@ -319,6 +326,14 @@ mod tests {
             .to_string();
         assert!(message.contains("`duration_s`"), "{message}");
         assert!(message.contains("`-5`"), "{message}");
+    }
+
+    #[test]
+    fn absurd_duration_is_rejected() {
+        let message = read("job_id,submit_s,gpus,duration_s\na,0,1,1e300\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("at most 1e11"), "{message}");
     }
 
     #[test]

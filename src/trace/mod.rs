@@ -10,4 +10,6 @@ pub mod stats;
 pub mod synth;
 
 pub use error::TraceError;
-pub use format::{COLUMNS, TraceRecord, read_trace, read_trace_from, write_trace, write_trace_to};
+pub use format::{
+    COLUMNS, MAX_SECONDS, TraceRecord, read_trace, read_trace_from, write_trace, write_trace_to,
+};

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use generic::{ColumnMapping, ColumnRef, MapKey, MappingError};
 
-use super::{TraceError, TraceRecord};
+use super::{MAX_SECONDS, TraceError, TraceRecord};
 
 /// A source trace format that [`import`] reads.
 #[derive(Clone, Debug, PartialEq)]
@@ -244,14 +244,23 @@ impl Collector {
             let mut record = job.record;
             let source_s = record.submit_s;
             record.submit_s -= base;
-            // Only times about 10^308 apart overflow, but the normalized format needs finite ones.
-            if !record.submit_s.is_finite() {
+            // The normalized format bounds times so that microsecond sums cannot overflow.
+            if !record.submit_s.is_finite() || record.submit_s > MAX_SECONDS {
                 return Err(TraceError::field(
                     &inputs[job.file_index],
                     job.line,
                     "submit time",
                     source_s.to_string().as_bytes(),
-                    &format!("a time less than 10^308 s after the first submission ({base})"),
+                    &format!("a time at most 1e11 s after the first submission ({base})"),
+                ));
+            }
+            if record.duration_s > MAX_SECONDS {
+                return Err(TraceError::field(
+                    &inputs[job.file_index],
+                    job.line,
+                    "duration",
+                    record.duration_s.to_string().as_bytes(),
+                    "seconds, at most 1e11",
                 ));
             }
             records.push(record);
