@@ -29,7 +29,7 @@ impl Popularity {
     }
 }
 
-/// Which value of a job picks its dataset.
+/// The job value that picks its dataset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatasetKey {
     /// Each job's id: jobs spread over the datasets by popularity.
@@ -243,7 +243,7 @@ pub fn build_workload(scenario: &Scenario, mut records: Vec<TraceRecord>) -> (Pl
     (platform, workload)
 }
 
-/// Inverse-CDF sampling with a guide table (Chen and Asau, 1974): bucket `k` of the table holds
+/// Inverse-CDF sampling with a guide table: bucket `k` of the table stores
 /// the first rank whose cumulative weight exceeds `k / buckets`, so a draw starts its search
 /// there and takes about one step instead of a binary search.
 struct DatasetSampler {

@@ -74,7 +74,7 @@ fn default_run_uses_seed_hybrid_and_sample() {
     let text = stdout(&burstplane(&["simulate"]));
     assert!(text.contains("seed-hybrid"), "{text}");
     assert!(text.contains("no-wait"), "{text}");
-    // traces/philly-sample.csv holds 3000 jobs.
+    // traces/philly-sample.csv contains 3000 jobs.
     assert!(text.contains("3000 ("), "{text}");
 }
 

@@ -54,14 +54,14 @@ impl CacheState {
     pub fn fill(&mut self, dataset: DatasetId, read_gb: f64) -> f64 {
         let before = self.used_gb;
         let current = self.cached_gb(dataset);
-        let wanted = read_gb.min(self.capacity_gb);
-        if wanted <= current {
+        let target_gb = read_gb.min(self.capacity_gb);
+        if target_gb <= current {
             self.touch(dataset);
             return 0.0;
         }
-        self.used_gb += wanted - current;
+        self.used_gb += target_gb - current;
         self.clock += 1;
-        if let Some((_, stamp)) = self.entries.insert(dataset, (wanted, self.clock)) {
+        if let Some((_, stamp)) = self.entries.insert(dataset, (target_gb, self.clock)) {
             self.by_use.remove(&stamp);
         }
         self.by_use.insert(self.clock, dataset);

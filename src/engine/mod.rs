@@ -82,7 +82,7 @@ struct StorageUse {
 /// Replays `workload` through `platform` under `policy`.
 ///
 /// `progress` is called with the number of jobs submitted so far, every few thousand jobs
-/// and once at the end. The result holds one [`JobOutcome`] per job, in workload order.
+/// and once at the end. The result has one [`JobOutcome`] per job, in workload order.
 pub fn simulate(
     platform: &Platform,
     workload: &Workload,

@@ -1,4 +1,4 @@
-//! What a replay produced: one record per job and the platform's totals.
+//! The result of a replay: one record per job and the platform's totals.
 
 use crate::model::{Access, PlaneId};
 use crate::policy::RejectReason;

@@ -21,7 +21,7 @@ pub(super) enum NodeStatus {
     Up,
 }
 
-/// Where a job's GPUs will come from.
+/// Source of a job's GPUs, as [`PlaneState::place`] found it.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Placement {
     /// Free GPUs on up nodes, taken now.

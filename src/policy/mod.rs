@@ -76,7 +76,7 @@ pub enum MirrorStatus {
     Ready,
 }
 
-/// What a policy may read of the platform's state when it places a job.
+/// Read-only view of the platform's state that a policy gets when it places a job.
 pub trait ClusterView {
     fn platform(&self) -> &Platform;
     fn workload(&self) -> &Workload;
@@ -116,7 +116,7 @@ impl RejectReason {
     }
 }
 
-/// A policy's answer for one job.
+/// A policy's decision for one job.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Decision {
     Run { plane: PlaneId, access: Access },
