@@ -13,5 +13,6 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scenario;
+pub mod score;
 pub mod trace;
 pub mod units;

@@ -51,12 +51,28 @@ impl LinkState {
         self.last_update_us = now_us;
     }
 
-    /// Adds a flow of `bits` and returns the time of the link's next flow completion.
-    pub fn add(&mut self, now_us: Micros, bits: f64, flow: u32) -> Micros {
+    /// Adds a flow of `bits` and returns the time of the link's next flow completion and the
+    /// counter value at which the new flow finishes.
+    pub fn add(&mut self, now_us: Micros, bits: f64, flow: u32) -> (Micros, f64) {
         self.advance(now_us);
-        self.flows
-            .push(Reverse((OrderedFloat(self.delivered + bits), flow)));
-        self.next_completion_us().expect("a flow was just added")
+        let target = self.delivered + bits;
+        self.flows.push(Reverse((OrderedFloat(target), flow)));
+        (
+            self.next_completion_us().expect("a flow was just added"),
+            target,
+        )
+    }
+
+    /// Bits a flow finishing at counter value `target` still has to receive at `now_us`.
+    pub fn remaining_bits(&self, target: f64, now_us: Micros) -> f64 {
+        let active = self.flows.len().max(1) as f64;
+        let elapsed = now_us.saturating_sub(self.last_update_us) as f64;
+        (target - self.delivered - elapsed * self.rate / active).max(0.0)
+    }
+
+    /// Flows now sharing the link.
+    pub fn active(&self) -> usize {
+        self.flows.len()
     }
 
     /// Removes the flows finished by `now_us` into `done`, in finishing order, and returns the
@@ -95,7 +111,7 @@ mod tests {
     fn one_flow_alone_runs_at_full_rate() {
         let mut link = LinkState::new(TEN_GBPS);
         // 1000 GB = 8e12 bits; 8e12 / 1e4 = 8e8 µs = 800 s.
-        assert_eq!(link.add(0, 8e12, 0), 800_000_000);
+        assert_eq!(link.add(0, 8e12, 0).0, 800_000_000);
     }
 
     #[test]
@@ -103,7 +119,7 @@ mod tests {
         let mut link = LinkState::new(TEN_GBPS);
         link.add(0, 4e12, 0);
         // Two 500 GB flows share 10 Gbps: 4e12 bits each at 5e3 bit/µs = 8e8 µs.
-        let next = link.add(0, 4e12, 1);
+        let (next, _) = link.add(0, 4e12, 1);
         assert_eq!(next, 800_000_000);
         let mut done = Vec::new();
         assert_eq!(link.complete(next, &mut done), None);
@@ -116,7 +132,7 @@ mod tests {
         // Flow 0: 8e12 bits alone for 400 s delivers 4e12 bits; then flow 1 (1e12 bits) joins.
         link.add(0, 8e12, 0);
         // Both at 5e3 bit/µs: flow 1 needs 1e12 / 5e3 = 2e8 µs, done at 600 s.
-        let next = link.add(400_000_000, 1e12, 1);
+        let (next, _) = link.add(400_000_000, 1e12, 1);
         assert_eq!(next, 600_000_000);
         let mut done = Vec::new();
         // Flow 0 has 8e12 - 4e12 - 1e12 = 3e12 bits left, alone at 1e4 bit/µs: 300 s more.

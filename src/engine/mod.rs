@@ -17,13 +17,17 @@ pub use outcome::{CostTotals, JobOutcome, Outcome, PlaneTotals, TransferTotals};
 
 use crate::model::{Access, DatasetId, Job, PlaneId, PlaneKind, Platform, StorageId, Workload};
 use crate::policy::{ClusterView, Decision, MirrorStatus, Policy, RejectReason};
-use crate::units::{BITS_PER_GB, HOURS_PER_MONTH, Micros, SECONDS_PER_HOUR};
+use crate::score::{DataInput, LinkInput, MirrorInput, PlaneInput};
+use crate::units::{BITS_PER_GB, HOURS_PER_MONTH, Micros, SECONDS_PER_HOUR, micros_to_secs};
 use cache::CacheState;
 use link::LinkState;
 use plane::{Placement, PlaneState};
 
 /// Microseconds in one hour, as a float for prices.
 const MICROS_PER_HOUR: f64 = SECONDS_PER_HOUR * 1e6;
+
+/// Marks a job in no queue.
+const NOT_QUEUED: u32 = u32::MAX;
 
 /// Submissions between two calls of the progress callback.
 const PROGRESS_EVERY: usize = 1 << 14;
@@ -49,25 +53,43 @@ enum Event {
         node: u32,
         generation: u32,
     },
+    Reconsider {
+        job: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
 enum FlowPurpose {
-    Hydrate { job: u32 },
-    Mirror { slot: u32 },
+    Hydrate {
+        job: u32,
+    },
+    Mirror {
+        slot: u32,
+    },
+    /// A FlexCache filled ahead of a job: `gb` of `dataset` on `storage`.
+    Prefill {
+        dataset: u32,
+        storage: u32,
+        gb: f64,
+    },
     WriteBack,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Flow {
     purpose: FlowPurpose,
+    /// Value of the link's per-flow counter at which this flow finishes.
+    target_bits: f64,
 }
 
 #[derive(Debug)]
 enum Mirror {
     Absent,
-    /// Baseline running; these jobs wait for it.
-    Transferring(Vec<u32>),
+    /// Baseline running as `flow`; `waiters` wait for it.
+    Transferring {
+        flow: u32,
+        waiters: Vec<u32>,
+    },
     Ready,
 }
 
@@ -90,6 +112,7 @@ pub fn simulate(
     progress: &mut dyn FnMut(usize),
 ) -> Outcome {
     let mut engine = Engine::new(platform, workload);
+    engine.out_of_order = policy.scans_out_of_order();
     engine.run(policy, progress);
     engine.finish()
 }
@@ -114,6 +137,15 @@ struct Engine<'a> {
     node_arena: Vec<u32>,
     /// Nodes each bound job still waits for.
     nodes_pending: Vec<u32>,
+    /// Plane whose queue each job is in, or [`NOT_QUEUED`]. Queue entries of other planes are
+    /// stale and skipped.
+    queued_on: Vec<u32>,
+    /// GPU-seconds of the live entries of each plane's queue, at that plane's speed.
+    queued_gpu_s: Vec<f64>,
+    /// Live entries of each plane's queue.
+    queued_count: Vec<usize>,
+    /// Whether on-prem queues start any job that fits, not only the head.
+    out_of_order: bool,
     plane_totals: Vec<PlaneTotals>,
     transfer: TransferTotals,
     egress_usd: f64,
@@ -154,6 +186,10 @@ impl<'a> Engine<'a> {
             node_spans: vec![(0, 0); jobs],
             node_arena: Vec::with_capacity(jobs),
             nodes_pending: vec![0; jobs],
+            queued_on: vec![NOT_QUEUED; jobs],
+            queued_gpu_s: vec![0.0; platform.planes.len()],
+            queued_count: vec![0; platform.planes.len()],
+            out_of_order: false,
             plane_totals: vec![PlaneTotals::default(); platform.planes.len()],
             transfer: TransferTotals::default(),
             egress_usd: 0.0,
@@ -176,7 +212,7 @@ impl<'a> Engine<'a> {
             let next_event = self.events.peek().map(|Reverse((at, _, _))| *at);
             let next_submit = jobs.get(next_job).map(|job| job.submit_us);
             match (next_event, next_submit) {
-                (Some(event_at), Some(submit_at)) if event_at <= submit_at => self.step(),
+                (Some(event_at), Some(submit_at)) if event_at <= submit_at => self.step(policy),
                 (_, Some(submit_at)) => {
                     self.now_us = submit_at;
                     self.submit(next_job as u32, policy);
@@ -185,14 +221,14 @@ impl<'a> Engine<'a> {
                         progress(next_job);
                     }
                 }
-                (Some(_), None) => self.step(),
+                (Some(_), None) => self.step(policy),
                 (None, None) => break,
             }
         }
         progress(next_job);
     }
 
-    fn step(&mut self) {
+    fn step(&mut self, policy: &mut dyn Policy) {
         let Reverse((at_us, _, event)) = self.events.pop().expect("peeked an event");
         self.now_us = at_us;
         match event {
@@ -207,6 +243,7 @@ impl<'a> Engine<'a> {
             } => {
                 self.planes[plane as usize].release_if_idle(node, generation, self.now_us);
             }
+            Event::Reconsider { job } => self.reconsider(job, policy),
         }
     }
 
@@ -221,22 +258,90 @@ impl<'a> Engine<'a> {
         } else {
             policy.place(spec, self)
         };
-        let (plane, access) = match decision {
-            Decision::Run { plane, access } if self.is_valid(spec, plane, access) => {
-                (plane, access)
-            }
-            Decision::Run { .. } => return self.reject(job, RejectReason::InvalidDecision),
+        self.carry_out(job, decision);
+    }
+
+    /// Carries out a decision for a job that is in no queue.
+    fn carry_out(&mut self, job: u32, decision: Decision) {
+        let spec = self.job(job);
+        let (plane, access, until_us, prefetch) = match decision {
+            Decision::Run { plane, access } => (plane, access, None, None),
+            Decision::Wait {
+                plane,
+                access,
+                until_us,
+                prefetch,
+            } => (plane, access, Some(until_us), prefetch),
             Decision::Reject(reason) => return self.reject(job, reason),
         };
+        if !self.is_valid(spec, plane, access) {
+            return self.reject(job, RejectReason::InvalidDecision);
+        }
         let outcome = &mut self.outcomes[job as usize];
         outcome.plane = Some(plane);
         outcome.access = Some(access);
         outcome.data_ready_us = self.now_us;
+        if let Some((target, target_access)) = prefetch {
+            self.prefetch(job, target, target_access);
+        }
         if access == Access::Snapmirror {
             self.wait_for_mirror(job, plane);
         } else {
             self.enqueue(plane, job);
         }
+        if let Some(until_us) = until_us {
+            if self.queued_on[job as usize] == plane.0 {
+                self.schedule(until_us.max(self.now_us), Event::Reconsider { job });
+            }
+        }
+    }
+
+    /// Asks the policy again about a job still queued when its wait ended.
+    fn reconsider(&mut self, job: u32, policy: &mut dyn Policy) {
+        let queued_on = self.queued_on[job as usize];
+        if queued_on == NOT_QUEUED {
+            return;
+        }
+        let decision = policy.reconsider(self.job(job), self);
+        let stays = match decision {
+            Decision::Run { plane, .. } => plane.0 == queued_on,
+            Decision::Wait {
+                plane, until_us, ..
+            } => {
+                if plane.0 == queued_on {
+                    self.schedule(until_us.max(self.now_us + 1), Event::Reconsider { job });
+                }
+                plane.0 == queued_on
+            }
+            Decision::Reject(_) => false,
+        };
+        if !stays {
+            self.leave_queue(PlaneId(queued_on), job);
+            self.carry_out(job, decision);
+        }
+    }
+
+    /// Drops a job from its plane's queue accounting; its entry goes stale.
+    fn leave_queue(&mut self, plane: PlaneId, job: u32) {
+        self.queued_on[job as usize] = NOT_QUEUED;
+        self.queued_count[plane.index()] -= 1;
+        self.queued_gpu_s[plane.index()] -= self.queued_work_s(plane, job);
+        if self.queued_gpu_s[plane.index()] < 1e-6 {
+            self.queued_gpu_s[plane.index()] = 0.0;
+        }
+    }
+
+    fn queued_work_s(&self, plane: PlaneId, job: u32) -> f64 {
+        let spec = self.job(job);
+        let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
+        f64::from(spec.gpus) * crate::units::micros_to_secs(run_us)
+    }
+
+    fn push_queue(&mut self, plane: PlaneId, job: u32) {
+        self.queued_on[job as usize] = plane.0;
+        self.queued_count[plane.index()] += 1;
+        self.queued_gpu_s[plane.index()] += self.queued_work_s(plane, job);
+        self.planes[plane.index()].queue.push_back(job);
     }
 
     fn reject(&mut self, job: u32, reason: RejectReason) {
@@ -267,22 +372,72 @@ impl<'a> Engine<'a> {
         let slot = self.mirror_slot(dataset, storage);
         match &mut self.mirrors[slot] {
             Mirror::Ready => self.enqueue(plane, job),
-            Mirror::Transferring(waiters) => waiters.push(job),
+            Mirror::Transferring { waiters, .. } => waiters.push(job),
             Mirror::Absent => {
-                self.mirrors[slot] = Mirror::Transferring(vec![job]);
+                self.start_mirror(slot, dataset, storage, job);
+                if let Mirror::Transferring { waiters, .. } = &mut self.mirrors[slot] {
+                    waiters.push(job);
+                }
+            }
+        }
+    }
+
+    /// Starts a mirror baseline of `dataset` to `storage`, charged to `job`.
+    fn start_mirror(&mut self, slot: usize, dataset: DatasetId, storage: StorageId, job: u32) {
+        {
+            {
                 let data = self.workload.dataset(dataset);
                 self.change_stored(storage, data.size_gb);
                 self.transfer.mirror_gb += data.size_gb;
-                let egress = self.start_flow(
+                let (flow, egress) = self.start_flow(
                     FlowPurpose::Mirror { slot: slot as u32 },
                     data.home,
                     storage,
                     data.size_gb,
                 );
+                self.mirrors[slot] = Mirror::Transferring {
+                    flow,
+                    waiters: Vec::new(),
+                };
                 let outcome = &mut self.outcomes[job as usize];
                 outcome.transfer_gb += data.size_gb;
                 outcome.cost_usd += egress;
             }
+        }
+    }
+
+    /// Starts copying a waiting job's data to another plane's storage ahead of a burst.
+    fn prefetch(&mut self, job: u32, plane: PlaneId, access: Access) {
+        let spec = self.job(job);
+        let storage = self.platform.plane(plane).storage;
+        let home = self.workload.dataset(spec.dataset).home;
+        if storage == home || self.platform.link_between(home, storage).is_none() {
+            return;
+        }
+        match access {
+            Access::Snapmirror if !spec.writes_back => {
+                let slot = self.mirror_slot(spec.dataset, storage);
+                if matches!(self.mirrors[slot], Mirror::Absent) {
+                    self.start_mirror(slot, spec.dataset, storage, job);
+                }
+            }
+            Access::Flexcache => {
+                let cached = self.caches[storage.index()].cached_gb(spec.dataset);
+                let gb = (spec.read_gb - cached).max(0.0);
+                if gb > 1e-9 {
+                    self.transfer.hydration_gb += gb;
+                    let purpose = FlowPurpose::Prefill {
+                        dataset: spec.dataset.0,
+                        storage: storage.0,
+                        gb: spec.read_gb,
+                    };
+                    let (_, egress) = self.start_flow(purpose, home, storage, gb);
+                    let outcome = &mut self.outcomes[job as usize];
+                    outcome.transfer_gb += gb;
+                    outcome.cost_usd += egress;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -291,25 +446,40 @@ impl<'a> Engine<'a> {
     }
 
     /// Sends a job whose data is ready to its plane: it starts, binds to nodes on order, or
-    /// queues. An on-prem plane with a queue never lets a new job overtake it.
+    /// queues. An on-prem plane with a queue lets a new job overtake it only when it scans out
+    /// of order.
     fn enqueue(&mut self, plane: PlaneId, job: u32) {
         let state = &self.planes[plane.index()];
-        if state.kind == PlaneKind::Onprem && !state.queue.is_empty() {
-            self.planes[plane.index()].queue.push_back(job);
+        let behind_queue = state.kind == PlaneKind::Onprem && self.queue_len(plane) > 0;
+        if behind_queue && !self.out_of_order {
+            self.push_queue(plane, job);
             return;
         }
         if self.try_place(plane, job) == Placement::Queued {
-            self.planes[plane.index()].queue.push_back(job);
+            self.push_queue(plane, job);
         }
     }
 
-    /// Starts queued jobs from the head of `plane`'s queue while they can be placed.
+    /// Starts queued jobs of `plane` while they can be placed: from the head only, or, on an
+    /// on-prem plane scanning out of order, every job that fits.
     fn drain(&mut self, plane: PlaneId) {
-        while let Some(&job) = self.planes[plane.index()].queue.front() {
-            if self.try_place(plane, job) == Placement::Queued {
+        let out_of_order =
+            self.out_of_order && self.planes[plane.index()].kind == PlaneKind::Onprem;
+        let mut i = 0;
+        while let Some(&job) = self.planes[plane.index()].queue.get(i) {
+            if self.queued_on[job as usize] != plane.0 {
+                self.planes[plane.index()].queue.remove(i);
+                continue;
+            }
+            if self.try_place(plane, job) != Placement::Queued {
+                self.planes[plane.index()].queue.remove(i);
+                self.leave_queue(plane, job);
+                continue;
+            }
+            if !out_of_order || !self.planes[plane.index()].has_free_gpus() {
                 break;
             }
-            self.planes[plane.index()].queue.pop_front();
+            i += 1;
         }
     }
 
@@ -377,7 +547,8 @@ impl<'a> Engine<'a> {
             if cold_gb > 1e-9 {
                 let home = self.workload.dataset(spec.dataset).home;
                 self.transfer.hydration_gb += cold_gb;
-                let egress = self.start_flow(FlowPurpose::Hydrate { job }, home, storage, cold_gb);
+                let (_, egress) =
+                    self.start_flow(FlowPurpose::Hydrate { job }, home, storage, cold_gb);
                 let outcome = &mut self.outcomes[job as usize];
                 outcome.transfer_gb += cold_gb;
                 outcome.cost_usd += egress;
@@ -388,15 +559,24 @@ impl<'a> Engine<'a> {
         self.schedule(self.now_us + run_us, Event::JobFinish { job });
     }
 
-    /// Starts a transfer and returns its egress cost, USD.
-    fn start_flow(&mut self, purpose: FlowPurpose, from: StorageId, to: StorageId, gb: f64) -> f64 {
+    /// Starts a transfer and returns its flow id and egress cost, USD.
+    fn start_flow(
+        &mut self,
+        purpose: FlowPurpose,
+        from: StorageId,
+        to: StorageId,
+        gb: f64,
+    ) -> (u32, f64) {
         let link = self
             .platform
             .link_between(from, to)
             .expect("validated: a link joins the two storage systems");
         let egress = gb * self.platform.link(link).price_from(from);
         self.egress_usd += egress;
-        let flow = Flow { purpose };
+        let flow = Flow {
+            purpose,
+            target_bits: 0.0,
+        };
         let id = match self.free_flows.pop() {
             Some(id) => {
                 self.flows[id as usize] = flow;
@@ -407,9 +587,11 @@ impl<'a> Engine<'a> {
                 self.flows.len() as u32 - 1
             }
         };
-        let next_us = self.links[link.index()].add(self.now_us, gb * BITS_PER_GB, id);
+        let (next_us, target_bits) =
+            self.links[link.index()].add(self.now_us, gb * BITS_PER_GB, id);
+        self.flows[id as usize].target_bits = target_bits;
         self.rearm_link(link.0, Some(next_us));
-        egress
+        (id, egress)
     }
 
     fn rearm_link(&mut self, link: u32, next_us: Option<Micros>) {
@@ -448,7 +630,7 @@ impl<'a> Engine<'a> {
             FlowPurpose::Mirror { slot } => {
                 let waiters =
                     match std::mem::replace(&mut self.mirrors[slot as usize], Mirror::Ready) {
-                        Mirror::Transferring(waiters) => waiters,
+                        Mirror::Transferring { waiters, .. } => waiters,
                         _ => Vec::new(),
                     };
                 for job in waiters {
@@ -456,6 +638,14 @@ impl<'a> Engine<'a> {
                     let plane = self.outcomes[job as usize].plane.expect("placed job");
                     self.enqueue(plane, job);
                 }
+            }
+            FlowPurpose::Prefill {
+                dataset,
+                storage,
+                gb,
+            } => {
+                let added_gb = self.caches[storage as usize].fill(DatasetId(dataset), gb);
+                self.change_stored(StorageId(storage), added_gb);
             }
             FlowPurpose::WriteBack => {}
         }
@@ -515,7 +705,7 @@ impl<'a> Engine<'a> {
         if access == Access::Flexcache && spec.writes_back && spec.write_gb > 0.0 {
             let home = self.workload.dataset(spec.dataset).home;
             self.transfer.write_back_gb += spec.write_gb;
-            let egress = self.start_flow(
+            let (_, egress) = self.start_flow(
                 FlowPurpose::WriteBack,
                 plane_spec.storage,
                 home,
@@ -585,17 +775,81 @@ impl ClusterView for Engine<'_> {
     }
 
     fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool {
-        self.planes[plane.index()].can_start_now(gpus)
+        let state = &self.planes[plane.index()];
+        let queue_blocks = state.kind == PlaneKind::Onprem
+            && !self.out_of_order
+            && self.queued_count[plane.index()] > 0;
+        !queue_blocks && state.fits_now(gpus)
     }
 
     fn queue_len(&self, plane: PlaneId) -> usize {
-        self.planes[plane.index()].queue.len()
+        self.queued_count[plane.index()]
+    }
+
+    fn plane_input(&self, plane: PlaneId, job: &Job) -> PlaneInput {
+        let spec = self.platform.plane(plane);
+        let state = &self.planes[plane.index()];
+        let starts_now = self.can_start_now(plane, job.gpus);
+        let provision_s = (!starts_now && state.can_provision_for(job.gpus))
+            .then(|| micros_to_secs(spec.provision_us));
+        let dataset = self.workload.dataset(job.dataset);
+        let data = if spec.storage == dataset.home {
+            DataInput::Local
+        } else {
+            match self.platform.link_between(dataset.home, spec.storage) {
+                None => DataInput::Unreachable,
+                Some(link_id) => {
+                    let link = self.platform.link(link_id);
+                    let active = self.links[link_id.index()].active();
+                    let slot = self.mirror_slot(job.dataset, spec.storage);
+                    let mirror = match &self.mirrors[slot] {
+                        Mirror::Absent => MirrorInput::Absent,
+                        Mirror::Ready => MirrorInput::Ready,
+                        Mirror::Transferring { flow, .. } => {
+                            let target = self.flows[*flow as usize].target_bits;
+                            let bits =
+                                self.links[link_id.index()].remaining_bits(target, self.now_us);
+                            MirrorInput::Transferring {
+                                gb_left: bits / BITS_PER_GB,
+                            }
+                        }
+                    };
+                    DataInput::Remote {
+                        link: LinkInput {
+                            gbps_for_new_flow: link.gbps / (active + 1) as f64,
+                            rtt_s: micros_to_secs(link.rtt_us),
+                            price_per_gb_in: link.price_from(dataset.home),
+                            price_per_gb_out: link.price_from(spec.storage),
+                        },
+                        cached_gb: self.caches[spec.storage.index()].cached_gb(job.dataset),
+                        cache_capacity_gb: self
+                            .platform
+                            .storage(spec.storage)
+                            .flexcache_capacity_gb,
+                        mirror,
+                    }
+                }
+            }
+        };
+        PlaneInput {
+            plane,
+            kind: spec.kind,
+            can_ever_fit: spec.can_ever_fit(job.gpus),
+            starts_now,
+            provision_s,
+            queue_ahead_gpu_s: self.queued_gpu_s[plane.index()],
+            drain_gpus: f64::from(spec.max_nodes * spec.gpus_per_node),
+            price_per_gpu_hour: spec.price_per_gpu_hour,
+            speed_factor: spec.speed_factor,
+            storage_price_per_gb_month: self.platform.storage(spec.storage).price_per_gb_month,
+            data,
+        }
     }
 
     fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus {
         match self.mirrors[self.mirror_slot(dataset, storage)] {
             Mirror::Absent => MirrorStatus::Absent,
-            Mirror::Transferring(_) => MirrorStatus::Transferring,
+            Mirror::Transferring { .. } => MirrorStatus::Transferring,
             Mirror::Ready => MirrorStatus::Ready,
         }
     }

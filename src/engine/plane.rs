@@ -98,9 +98,38 @@ impl PlaneState {
         gpus.div_ceil(self.gpus_per_node).max(1) as usize
     }
 
-    /// Whether a job would start now: the queue is empty and up nodes have room.
-    pub fn can_start_now(&self, gpus: u32) -> bool {
-        self.queue.is_empty() && self.fits_up_nodes(gpus)
+    /// Whether any up node has a free GPU.
+    pub fn has_free_gpus(&self) -> bool {
+        self.up_by_free.any_with_at_least(1)
+    }
+
+    /// Whether a job could take GPUs on up nodes now, ignoring the queue.
+    pub fn fits_now(&self, gpus: u32) -> bool {
+        self.fits_up_nodes(gpus)
+    }
+
+    /// Whether new or provisioning nodes could take a job that up nodes cannot.
+    pub fn can_provision_for(&self, gpus: u32) -> bool {
+        if self.kind == PlaneKind::Onprem {
+            return false;
+        }
+        let down = self
+            .status
+            .iter()
+            .filter(|&&s| s == NodeStatus::Down)
+            .count();
+        if gpus <= self.gpus_per_node {
+            down > 0
+                || (0..self.status.len())
+                    .any(|n| self.status[n] == NodeStatus::Provisioning && self.free[n] >= gpus)
+        } else {
+            let empty_pending = (0..self.status.len())
+                .filter(|&n| {
+                    self.status[n] == NodeStatus::Provisioning && self.free[n] == self.gpus_per_node
+                })
+                .count();
+            empty_pending + down >= self.nodes_needed(gpus)
+        }
     }
 
     fn fits_up_nodes(&self, gpus: u32) -> bool {

@@ -9,6 +9,7 @@ mod baseline;
 pub use baseline::{NoWait, OnpremOnly};
 
 use crate::model::{Access, DatasetId, Job, PlaneId, Platform, StorageId, Workload};
+use crate::score::PlaneInput;
 use crate::units::Micros;
 
 /// Names of the built-in policies.
@@ -89,6 +90,8 @@ pub trait ClusterView {
     fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus;
     /// GB of `dataset` in the FlexCache on `storage`.
     fn cached_gb(&self, dataset: DatasetId, storage: StorageId) -> f64;
+    /// Snapshot of `plane` for placing `job`, the input of the scoring core.
+    fn plane_input(&self, plane: PlaneId, job: &Job) -> PlaneInput;
 }
 
 /// Why a job was not run.
@@ -119,14 +122,37 @@ impl RejectReason {
 /// A policy's decision for one job.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Decision {
-    Run { plane: PlaneId, access: Access },
+    Run {
+        plane: PlaneId,
+        access: Access,
+    },
+    /// Queue on `plane`; if the job has not started by `until_us`, the engine calls
+    /// [`Policy::reconsider`]. `prefetch` starts a copy of the job's data on another plane's
+    /// storage now: a SnapMirror baseline, or a FlexCache filled with the job's reads.
+    Wait {
+        plane: PlaneId,
+        access: Access,
+        until_us: Micros,
+        prefetch: Option<(PlaneId, Access)>,
+    },
     Reject(RejectReason),
 }
 
-/// A placement policy. The engine calls it once per job, at submission.
+/// A placement policy. The engine calls [`Policy::place`] once per job, at submission.
 pub trait Policy {
     fn name(&self) -> &'static str;
     fn place(&mut self, job: &Job, view: &dyn ClusterView) -> Decision;
+
+    /// Decides again for a job still queued when its wait ends. `Run` or `Wait` on the plane
+    /// it is queued on keeps it there; any other plane moves it.
+    fn reconsider(&mut self, job: &Job, view: &dyn ClusterView) -> Decision {
+        self.place(job, view)
+    }
+
+    /// Whether on-prem queues start any queued job that fits, not only the head.
+    fn scans_out_of_order(&self) -> bool {
+        false
+    }
 }
 
 /// Picks how a job on `plane` reaches its dataset, or `None` when no link joins the plane's

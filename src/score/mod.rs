@@ -1,0 +1,312 @@
+//! The scoring core: for one job and a snapshot of the platform, every (plane, access mode)
+//! option with its predicted wait, data-ready time, run time, finish time and cost, and the
+//! reason for every infeasible one.
+//!
+//! Pure and synchronous: the simulator and the live advisor build the same inputs and call
+//! [`evaluate`]. Times are seconds from the moment of the decision; money is USD.
+
+mod objective;
+
+pub use objective::{Objective, ObjectiveKind};
+
+use serde::Serialize;
+
+use crate::model::{Access, PlaneId, PlaneKind, PlaneMask};
+use crate::units::{BITS_PER_GB, HOURS_PER_MONTH, SECONDS_PER_HOUR};
+
+/// The job being placed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRequest {
+    pub gpus: u32,
+    /// Run time on the trace's own GPUs with data local, seconds.
+    pub duration_s: f64,
+    pub read_gb: f64,
+    pub write_gb: f64,
+    pub writes_back: bool,
+    /// Full size of the job's dataset, which a new mirror copies.
+    pub dataset_gb: f64,
+    pub allowed: PlaneMask,
+}
+
+/// What the core knows of one link for a new transfer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkInput {
+    /// Bandwidth a new flow would get, Gbps: the link's capacity over its active flows plus one.
+    pub gbps_for_new_flow: f64,
+    pub rtt_s: f64,
+    /// USD per GB from the dataset's home to the plane's storage.
+    pub price_per_gb_in: f64,
+    /// USD per GB from the plane's storage back to the home.
+    pub price_per_gb_out: f64,
+}
+
+/// State of a dataset's SnapMirror copy on one storage system.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MirrorInput {
+    Absent,
+    /// The baseline is running with this many GB left.
+    Transferring {
+        gb_left: f64,
+    },
+    Ready,
+}
+
+/// Where the job's data is, seen from one plane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DataInput {
+    /// The plane's storage is the dataset's home.
+    Local,
+    /// The data is elsewhere, behind `link`.
+    Remote {
+        link: LinkInput,
+        cached_gb: f64,
+        cache_capacity_gb: f64,
+        mirror: MirrorInput,
+    },
+    /// No link joins the plane's storage to the dataset's home.
+    Unreachable,
+}
+
+/// Snapshot of one plane for one job.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlaneInput {
+    pub plane: PlaneId,
+    pub kind: PlaneKind,
+    /// Whether the job fits on the plane with every node up.
+    pub can_ever_fit: bool,
+    /// Whether the job would start now: nothing queued ahead and room on up nodes.
+    pub starts_now: bool,
+    /// Set when the job would start on new nodes: their provisioning delay, seconds.
+    pub provision_s: Option<f64>,
+    /// GPU-seconds of work queued ahead of the job.
+    pub queue_ahead_gpu_s: f64,
+    /// GPU-seconds the plane completes per second when busy: its GPU count.
+    pub drain_gpus: f64,
+    pub price_per_gpu_hour: f64,
+    pub speed_factor: f64,
+    /// USD per GB-month of cache and mirror space on the plane's storage.
+    pub storage_price_per_gb_month: f64,
+    pub data: DataInput,
+}
+
+/// Why an option cannot be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Infeasible {
+    /// `allowed_planes` excludes the plane.
+    NotAllowed,
+    /// No link reaches the dataset from this plane.
+    DataUnreachable,
+    /// The job writes back, and a SnapMirror copy is read-only.
+    WritesBackToMirror,
+    /// The job needs more GPUs than the plane can ever offer.
+    NoCapacity,
+    /// The FlexCache on this plane's storage is smaller than the job's reads.
+    CacheTooSmall,
+    /// The access mode does not apply: the data is local, or a local plane offers no copy.
+    NotApplicable,
+}
+
+/// Money an option would cost, USD.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct CostBreakdown {
+    pub compute: f64,
+    pub egress: f64,
+    /// Cache or mirror space the option adds, held for the retention period.
+    pub storage: f64,
+    pub total: f64,
+}
+
+/// One (plane, access mode) option.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ScoredOption {
+    pub plane: PlaneId,
+    pub access: Access,
+    /// `None` when feasible.
+    pub infeasible: Option<Infeasible>,
+    /// Time until GPUs are free for the job, seconds.
+    pub wait_s: f64,
+    /// Time until the data is complete on the plane, seconds.
+    pub data_ready_s: f64,
+    /// Time on the GPUs, including a FlexCache read stall, seconds.
+    pub run_s: f64,
+    pub finish_s: f64,
+    pub cost: CostBreakdown,
+    /// Lower is better; infinite when infeasible.
+    pub score: f64,
+}
+
+/// Settings of the model that are not per plane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreSettings {
+    /// Share of a job's run time that overlaps its cold reads, in [0, 1].
+    pub io_overlap: f64,
+    /// How long the storage an option adds is paid for, hours.
+    pub retention_h: f64,
+}
+
+impl ScoredOption {
+    fn infeasible(plane: PlaneId, access: Access, reason: Infeasible) -> ScoredOption {
+        ScoredOption {
+            plane,
+            access,
+            infeasible: Some(reason),
+            wait_s: f64::INFINITY,
+            data_ready_s: f64::INFINITY,
+            run_s: f64::INFINITY,
+            finish_s: f64::INFINITY,
+            cost: CostBreakdown::default(),
+            score: f64::INFINITY,
+        }
+    }
+
+    pub fn is_feasible(&self) -> bool {
+        self.infeasible.is_none()
+    }
+}
+
+/// Predicted wait for GPUs on a plane, seconds; infinite when it can never drain.
+pub fn predicted_wait_s(plane: &PlaneInput) -> f64 {
+    if plane.starts_now {
+        0.0
+    } else if let Some(provision_s) = plane.provision_s {
+        provision_s
+    } else if plane.drain_gpus > 0.0 {
+        plane.queue_ahead_gpu_s / plane.drain_gpus
+    } else {
+        f64::INFINITY
+    }
+}
+
+fn transfer_s(gb: f64, link: &LinkInput) -> f64 {
+    if gb <= 0.0 {
+        0.0
+    } else {
+        link.rtt_s + gb * BITS_PER_GB / (link.gbps_for_new_flow * 1e9)
+    }
+}
+
+/// Scores every (plane, access mode) option of `job` into `out`, three per plane in the order
+/// local, FlexCache, SnapMirror, and returns the index of the best feasible option.
+///
+/// Ties go to the earlier option, so planes earlier in the input win ties.
+pub fn evaluate(
+    job: &JobRequest,
+    planes: &[PlaneInput],
+    objective: &Objective,
+    settings: &ScoreSettings,
+    out: &mut Vec<ScoredOption>,
+) -> Option<usize> {
+    out.clear();
+    let mut best: Option<usize> = None;
+    for plane in planes {
+        for access in [Access::Local, Access::Flexcache, Access::Snapmirror] {
+            let mut option = score_option(job, plane, access, settings);
+            if option.is_feasible() {
+                option.score = objective.score(&option, job.duration_s / plane.speed_factor);
+                if best.is_none_or(|b| option.score < out[b].score) {
+                    best = Some(out.len());
+                }
+            }
+            out.push(option);
+        }
+    }
+    best
+}
+
+fn score_option(
+    job: &JobRequest,
+    plane: &PlaneInput,
+    access: Access,
+    settings: &ScoreSettings,
+) -> ScoredOption {
+    let id = plane.plane;
+    if !job.allowed.contains(id) {
+        return ScoredOption::infeasible(id, access, Infeasible::NotAllowed);
+    }
+    if !plane.can_ever_fit {
+        return ScoredOption::infeasible(id, access, Infeasible::NoCapacity);
+    }
+    let wait_s = predicted_wait_s(plane);
+    if !wait_s.is_finite() {
+        return ScoredOption::infeasible(id, access, Infeasible::NoCapacity);
+    }
+    let d = job.duration_s / plane.speed_factor;
+    let gpu_hour_usd = f64::from(job.gpus) * plane.price_per_gpu_hour / SECONDS_PER_HOUR;
+    let storage_usd_per_gb =
+        plane.storage_price_per_gb_month * settings.retention_h / HOURS_PER_MONTH;
+
+    let (data_ready_s, start_s, run_s, egress, stored_gb) = match (plane.data, access) {
+        (DataInput::Local, Access::Local) => (0.0, wait_s, d, 0.0, 0.0),
+        (DataInput::Local, _)
+        | (DataInput::Remote { .. } | DataInput::Unreachable, Access::Local) => {
+            let reason = match plane.data {
+                DataInput::Unreachable => Infeasible::DataUnreachable,
+                _ => Infeasible::NotApplicable,
+            };
+            return ScoredOption::infeasible(id, access, reason);
+        }
+        (DataInput::Unreachable, _) => {
+            return ScoredOption::infeasible(id, access, Infeasible::DataUnreachable);
+        }
+        (
+            DataInput::Remote {
+                link,
+                cached_gb,
+                cache_capacity_gb,
+                ..
+            },
+            Access::Flexcache,
+        ) => {
+            if job.read_gb > cache_capacity_gb {
+                return ScoredOption::infeasible(id, access, Infeasible::CacheTooSmall);
+            }
+            let cold_gb = (job.read_gb - cached_gb).max(0.0);
+            let reads_s = transfer_s(cold_gb, &link);
+            let run_s = d.max(reads_s + (1.0 - settings.io_overlap) * d);
+            let mut egress = cold_gb * link.price_per_gb_in;
+            if job.writes_back {
+                egress += job.write_gb * link.price_per_gb_out;
+            }
+            (wait_s + reads_s, wait_s, run_s, egress, cold_gb)
+        }
+        (DataInput::Remote { link, mirror, .. }, Access::Snapmirror) => {
+            if job.writes_back {
+                return ScoredOption::infeasible(id, access, Infeasible::WritesBackToMirror);
+            }
+            // Only a new baseline costs this job egress and space; a running one is paid for.
+            let (left_gb, new_gb) = match mirror {
+                MirrorInput::Absent => (job.dataset_gb, job.dataset_gb),
+                MirrorInput::Transferring { gb_left } => (gb_left, 0.0),
+                MirrorInput::Ready => (0.0, 0.0),
+            };
+            let ready_s = transfer_s(left_gb, &link);
+            // Nodes are requested once the data is ready, so the wait follows the transfer.
+            (
+                ready_s,
+                ready_s + wait_s,
+                d,
+                new_gb * link.price_per_gb_in,
+                new_gb,
+            )
+        }
+    };
+    let compute = gpu_hour_usd * run_s;
+    let storage = stored_gb * storage_usd_per_gb;
+    ScoredOption {
+        plane: id,
+        access,
+        infeasible: None,
+        wait_s: start_s,
+        data_ready_s,
+        run_s,
+        finish_s: start_s + run_s,
+        cost: CostBreakdown {
+            compute,
+            egress,
+            storage,
+            total: compute + egress + storage,
+        },
+        score: 0.0,
+    }
+}
