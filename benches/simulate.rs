@@ -37,7 +37,7 @@ fn bench_replay(c: &mut Criterion) {
         let (platform, workload) = build_workload(&scenario, records.clone());
         group.bench_function(policy.as_str(), |b| {
             b.iter_batched(
-                || scenario.policy.build(),
+                || scenario.policy.build(&workload),
                 |mut policy| simulate(&platform, &workload, policy.as_mut(), &mut |_| {}),
                 BatchSize::SmallInput,
             )
@@ -104,7 +104,7 @@ fn bench_pipeline(c: &mut Criterion) {
         b.iter(|| {
             let records = read_trace(&path).expect("reads");
             let (platform, workload) = build_workload(&scenario, records);
-            let mut policy = scenario.policy.build();
+            let mut policy = scenario.policy.build(&workload);
             let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |_| {});
             let label = RunLabel {
                 scenario: "seed-hybrid",

@@ -83,7 +83,7 @@ fn reading(mut record: TraceRecord, dataset: &str, read_gb: f64) -> TraceRecord 
 
 fn run(scenario: &Scenario, records: &[TraceRecord]) -> (Workload, Outcome) {
     let (platform, workload) = build_workload(scenario, records.to_vec());
-    let mut policy = scenario.policy.build();
+    let mut policy = scenario.policy.build(&workload);
     let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |_| {});
     (workload, outcome)
 }

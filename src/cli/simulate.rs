@@ -79,7 +79,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let records = read_trace(&trace_path)?;
     let (platform, workload) = build_workload(&scenario, records);
 
-    let mut policy = scenario.policy.build();
+    let mut policy = scenario.policy.build(&workload);
     let bar = progress_bar(workload.jobs.len() as u64);
     let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |done| {
         bar.set_position(done as u64)

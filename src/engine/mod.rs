@@ -144,6 +144,10 @@ struct Engine<'a> {
     queued_gpu_s: Vec<f64>,
     /// Live entries of each plane's queue.
     queued_count: Vec<usize>,
+    /// Per plane, the sum over running jobs of GPUs times expected end (seconds) and of GPUs,
+    /// from which the GPU-seconds still to run follow.
+    running_gpu_end_s: Vec<f64>,
+    running_gpus: Vec<f64>,
     /// Whether on-prem queues start any job that fits, not only the head.
     out_of_order: bool,
     plane_totals: Vec<PlaneTotals>,
@@ -189,6 +193,8 @@ impl<'a> Engine<'a> {
             queued_on: vec![NOT_QUEUED; jobs],
             queued_gpu_s: vec![0.0; platform.planes.len()],
             queued_count: vec![0; platform.planes.len()],
+            running_gpu_end_s: vec![0.0; platform.planes.len()],
+            running_gpus: vec![0.0; platform.planes.len()],
             out_of_order: false,
             plane_totals: vec![PlaneTotals::default(); platform.planes.len()],
             transfer: TransferTotals::default(),
@@ -539,6 +545,7 @@ impl<'a> Engine<'a> {
         let access = outcome.access.expect("placed job");
         self.outcomes[job as usize].start_us = self.now_us;
         let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
+        self.track_running(plane, job, 1.0);
         if access == Access::Flexcache {
             let storage = self.platform.plane(plane).storage;
             let cache = &mut self.caches[storage.index()];
@@ -674,6 +681,8 @@ impl<'a> Engine<'a> {
         let access = outcome.access.expect("placed job");
         outcome.finish_us = self.now_us;
         let held_us = self.now_us - outcome.start_us;
+        self.track_running(plane, job, -1.0);
+        let outcome = &mut self.outcomes[job as usize];
         let plane_spec = self.platform.plane(plane);
         outcome.cost_usd +=
             f64::from(spec.gpus) * held_us as f64 * plane_spec.price_per_gpu_hour / MICROS_PER_HOUR;
@@ -716,6 +725,17 @@ impl<'a> Engine<'a> {
             outcome.cost_usd += egress;
         }
         self.drain(plane);
+    }
+
+    /// Adds (`sign` 1) or removes (-1) a running job from its plane's remaining-work sums,
+    /// taking its end as start plus run time.
+    fn track_running(&mut self, plane: PlaneId, job: u32, sign: f64) {
+        let spec = self.job(job);
+        let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
+        let end_s = micros_to_secs(self.outcomes[job as usize].start_us + run_us);
+        let gpus = f64::from(spec.gpus);
+        self.running_gpu_end_s[plane.index()] += sign * gpus * end_s;
+        self.running_gpus[plane.index()] += sign * gpus;
     }
 
     fn change_stored(&mut self, storage: StorageId, delta_gb: f64) {
@@ -838,6 +858,9 @@ impl ClusterView for Engine<'_> {
             starts_now,
             provision_s,
             queue_ahead_gpu_s: self.queued_gpu_s[plane.index()],
+            running_gpu_s: (self.running_gpu_end_s[plane.index()]
+                - micros_to_secs(self.now_us) * self.running_gpus[plane.index()])
+            .max(0.0),
             drain_gpus: f64::from(spec.max_nodes * spec.gpus_per_node),
             price_per_gpu_hour: spec.price_per_gpu_hour,
             speed_factor: spec.speed_factor,

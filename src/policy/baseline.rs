@@ -6,14 +6,14 @@ use crate::model::{Access, Job, PlaneId, PlaneKind};
 
 /// A plane the job may use, with the access mode that reaches its data there.
 #[derive(Clone, Copy)]
-struct Candidate {
-    plane: PlaneId,
-    access: Access,
+pub(super) struct Candidate {
+    pub plane: PlaneId,
+    pub access: Access,
 }
 
 /// Lists the planes of `kind` that the job allows, can fit on and can reach its data from, in
 /// scenario order with planes holding the data first. The error says why the list is empty.
-fn candidates(
+pub(super) fn candidates(
     job: &Job,
     view: &dyn ClusterView,
     config: &PolicyConfig,
@@ -48,7 +48,7 @@ fn candidates(
     }
 }
 
-fn run(candidate: Candidate) -> Decision {
+pub(super) fn run(candidate: Candidate) -> Decision {
     Decision::Run {
         plane: candidate.plane,
         access: candidate.access,

@@ -5,11 +5,15 @@
 //! [`ClusterView`] of the platform's state. docs/policies.md documents each policy's rule.
 
 mod baseline;
+mod data_aware;
+mod waiting;
 
 pub use baseline::{NoWait, OnpremOnly};
+pub use data_aware::DataAware;
+pub use waiting::{WaitRule, Waiting};
 
 use crate::model::{Access, DatasetId, Job, PlaneId, Platform, StorageId, Workload};
-use crate::score::PlaneInput;
+use crate::score::{Objective, ObjectiveKind, PlaneInput};
 use crate::units::Micros;
 
 /// Names of the built-in policies.
@@ -18,25 +22,46 @@ use crate::units::Micros;
 pub enum PolicyName {
     OnpremOnly,
     NoWait,
+    ConstantWait,
+    RuntimeWait,
+    ResourceWait,
+    ComputeWait,
+    DataAware,
 }
 
 impl PolicyName {
     /// Every policy name as written in scenarios and on the command line.
-    pub const ALL_NAMES: [&'static str; 2] = ["onprem-only", "no-wait"];
+    pub const ALL_NAMES: [&'static str; 7] = [
+        "onprem-only",
+        "no-wait",
+        "constant-wait",
+        "runtime-wait",
+        "resource-wait",
+        "compute-wait",
+        "data-aware",
+    ];
+
+    const ALL: [PolicyName; 7] = [
+        PolicyName::OnpremOnly,
+        PolicyName::NoWait,
+        PolicyName::ConstantWait,
+        PolicyName::RuntimeWait,
+        PolicyName::ResourceWait,
+        PolicyName::ComputeWait,
+        PolicyName::DataAware,
+    ];
 
     pub fn parse(name: &str) -> Option<PolicyName> {
-        match name {
-            "onprem-only" => Some(PolicyName::OnpremOnly),
-            "no-wait" => Some(PolicyName::NoWait),
-            _ => None,
-        }
+        let position = PolicyName::ALL_NAMES.iter().position(|n| *n == name)?;
+        Some(PolicyName::ALL[position])
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyName::OnpremOnly => "onprem-only",
-            PolicyName::NoWait => "no-wait",
-        }
+        let position = PolicyName::ALL
+            .iter()
+            .position(|n| *n == self)
+            .expect("listed");
+        PolicyName::ALL_NAMES[position]
     }
 }
 
@@ -45,8 +70,19 @@ impl PolicyName {
 pub struct PolicyConfig {
     pub name: PolicyName,
     /// A burst job that reads at least this share of its dataset gets a SnapMirror copy, unless
-    /// it writes back; below it, a FlexCache.
+    /// it writes back; below it, a FlexCache. The baseline and waiting policies use it.
     pub mirror_read_fraction: f64,
+    /// Waiting budget of the waiting policies: their coefficient is set so that the mean
+    /// waiting time over the trace is this multiple of the mean run time.
+    pub waiting_budget: f64,
+    /// Burst at once when the on-prem queue holds at least this many jobs.
+    pub queue_cap: Option<usize>,
+    /// Whether on-prem queues start any queued job that fits, not only the head.
+    pub out_of_order: bool,
+    /// What `data-aware` minimizes.
+    pub objective: Objective,
+    /// Hours the scoring core charges for cache and mirror space an option adds.
+    pub retention_h: f64,
 }
 
 impl Default for PolicyConfig {
@@ -54,16 +90,36 @@ impl Default for PolicyConfig {
         PolicyConfig {
             name: PolicyName::NoWait,
             mirror_read_fraction: 0.5,
+            waiting_budget: 0.25,
+            queue_cap: None,
+            out_of_order: false,
+            objective: Objective {
+                kind: ObjectiveKind::Weighted,
+                deadline_s: None,
+                value_of_time_usd_per_hour: 32.77,
+            },
+            retention_h: 24.0,
         }
     }
 }
 
 impl PolicyConfig {
-    /// Builds the configured policy.
-    pub fn build(&self) -> Box<dyn Policy> {
+    /// Builds the configured policy; the waiting policies calibrate their coefficient on
+    /// `workload`.
+    pub fn build(&self, workload: &Workload) -> Box<dyn Policy> {
+        let rule = |kind| WaitRule::calibrate(kind, self.waiting_budget, workload);
         match self.name {
             PolicyName::OnpremOnly => Box::new(OnpremOnly::new(self.clone())),
             PolicyName::NoWait => Box::new(NoWait::new(self.clone())),
+            PolicyName::ConstantWait
+            | PolicyName::RuntimeWait
+            | PolicyName::ResourceWait
+            | PolicyName::ComputeWait => Box::new(Waiting::new(self.clone(), rule(self.name))),
+            PolicyName::DataAware => Box::new(DataAware::new(
+                self.clone(),
+                rule(PolicyName::ComputeWait),
+                workload.io_overlap,
+            )),
         }
     }
 }

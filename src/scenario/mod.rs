@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::attach::{DataModel, DatasetKey, Popularity};
 use crate::model::{Link, MAX_PLANES, Plane, PlaneId, PlaneKind, Platform, Storage, StorageId};
 use crate::policy::{PolicyConfig, PolicyName};
+use crate::score::{Objective, ObjectiveKind};
 use crate::units::secs_to_micros;
 use raw::RawScenario;
 
@@ -545,12 +546,55 @@ impl Validator<'_> {
                 )
             })?,
         };
+        let kind = match raw.objective.as_deref() {
+            None => defaults.objective.kind,
+            Some(name) => ObjectiveKind::parse(name).ok_or_else(|| {
+                self.error(
+                    "policy.objective",
+                    format!("{name:?}"),
+                    &format!("one of: {}", ObjectiveKind::ALL_NAMES.join(", ")),
+                )
+            })?,
+        };
+        let deadline_s = match raw.deadline_s {
+            None => None,
+            Some(deadline) => Some(self.seconds("policy.deadline_s", deadline)?),
+        };
+        let queue_cap = match raw.queue_cap {
+            None => None,
+            Some(cap) => Some(self.count("policy.queue_cap", cap, 1)? as usize),
+        };
         Ok(PolicyConfig {
             name,
             mirror_read_fraction: self.fraction(
                 "policy.mirror_read_fraction",
                 raw.mirror_read_fraction
                     .unwrap_or(defaults.mirror_read_fraction),
+            )?,
+            waiting_budget: self.number(
+                "policy.waiting_budget",
+                raw.waiting_budget.unwrap_or(defaults.waiting_budget),
+                0.0,
+                1e6,
+                "a multiple of the mean run time, from 0 to 1e6",
+            )?,
+            queue_cap,
+            out_of_order: raw.out_of_order.unwrap_or(defaults.out_of_order),
+            objective: Objective {
+                kind,
+                deadline_s,
+                value_of_time_usd_per_hour: self.non_negative(
+                    "policy.value_of_time_usd_per_hour",
+                    raw.value_of_time_usd_per_hour
+                        .unwrap_or(defaults.objective.value_of_time_usd_per_hour),
+                )?,
+            },
+            retention_h: self.number(
+                "policy.retention_h",
+                raw.retention_h.unwrap_or(defaults.retention_h),
+                0.0,
+                1e7,
+                "hours, from 0 to 1e7",
             )?,
         })
     }

@@ -81,4 +81,11 @@ pub(super) struct RawData {
 pub(super) struct RawPolicy {
     pub name: Option<String>,
     pub mirror_read_fraction: Option<f64>,
+    pub waiting_budget: Option<f64>,
+    pub queue_cap: Option<i64>,
+    pub out_of_order: Option<bool>,
+    pub objective: Option<String>,
+    pub deadline_s: Option<f64>,
+    pub value_of_time_usd_per_hour: Option<f64>,
+    pub retention_h: Option<f64>,
 }

@@ -80,6 +80,8 @@ pub struct PlaneInput {
     pub provision_s: Option<f64>,
     /// GPU-seconds of work queued ahead of the job.
     pub queue_ahead_gpu_s: f64,
+    /// GPU-seconds left of the jobs running on the plane.
+    pub running_gpu_s: f64,
     /// GPU-seconds the plane completes per second when busy: its GPU count.
     pub drain_gpus: f64,
     pub price_per_gpu_hour: f64,
@@ -165,14 +167,20 @@ impl ScoredOption {
     }
 }
 
-/// Predicted wait for GPUs on a plane, seconds; infinite when it can never drain.
-pub fn predicted_wait_s(plane: &PlaneInput) -> f64 {
+/// Predicted wait of a `gpus`-GPU job for GPUs on a plane, seconds; infinite when the plane
+/// can never drain.
+///
+/// An estimate from a fluid model: the plane works through the queue ahead at its full GPU
+/// count, after the share `gpus / drain_gpus` of the running work that must end to free the
+/// job's GPUs.
+pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
     if plane.starts_now {
         0.0
     } else if let Some(provision_s) = plane.provision_s {
         provision_s
     } else if plane.drain_gpus > 0.0 {
-        plane.queue_ahead_gpu_s / plane.drain_gpus
+        let share = (f64::from(gpus) / plane.drain_gpus).min(1.0);
+        (plane.queue_ahead_gpu_s + plane.running_gpu_s * share) / plane.drain_gpus
     } else {
         f64::INFINITY
     }
@@ -227,7 +235,7 @@ fn score_option(
     if !plane.can_ever_fit {
         return ScoredOption::infeasible(id, access, Infeasible::NoCapacity);
     }
-    let wait_s = predicted_wait_s(plane);
+    let wait_s = predicted_wait_s(plane, job.gpus);
     if !wait_s.is_finite() {
         return ScoredOption::infeasible(id, access, Infeasible::NoCapacity);
     }
@@ -291,7 +299,13 @@ fn score_option(
             )
         }
     };
-    let compute = gpu_hour_usd * run_s;
+    // A cloud node is billed while it boots, so the job pays for its GPUs during provisioning.
+    let provision_s = if plane.starts_now {
+        0.0
+    } else {
+        plane.provision_s.unwrap_or(0.0)
+    };
+    let compute = gpu_hour_usd * (run_s + provision_s);
     let storage = stored_gb * storage_usd_per_gb;
     ScoredOption {
         plane: id,
