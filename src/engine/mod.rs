@@ -295,10 +295,10 @@ impl<'a> Engine<'a> {
         } else {
             self.enqueue(plane, job);
         }
-        if let Some(until_us) = until_us {
-            if self.queued_on[job as usize] == plane.0 {
-                self.schedule(until_us.max(self.now_us), Event::Reconsider { job });
-            }
+        if let Some(until_us) = until_us
+            && self.queued_on[job as usize] == plane.0
+        {
+            self.schedule(until_us.max(self.now_us), Event::Reconsider { job });
         }
     }
 
