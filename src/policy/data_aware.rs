@@ -1,18 +1,16 @@
-//! `data-aware`: a waiting policy whose wait and burst choice come from the scoring core's
-//! estimates of queueing, data readiness and transfer cost.
+//! `data-aware`: a waiting policy that uses the scoring core's predictions of queueing and data
+//! readiness to decide when a job bursts, and starts data copies early.
 //!
-//! At submission the job starts on-prem if it can. Otherwise the core scores every option. If
-//! the predicted on-prem wait is longer than the compute-wait budget and a cloud option
-//! scores better than waiting, the job bursts at once, because waiting would only delay a burst.
-//! Otherwise it waits on-prem for the budget, and its best cloud copy is started early when a
-//! burst looks likely. When the budget runs out, the core scores again: the job bursts if a
-//! cloud option now scores better, and otherwise waits once more for the predicted start, then
-//! bursts.
+//! A job that cannot start on-prem waits there for its compute-wait budget, as `compute-wait`
+//! does. When the core predicts a wait beyond the budget, the job's SnapMirror copy to the
+//! cloud starts at once. When the budget runs out, the core predicts the remaining on-prem
+//! wait again: if it is within `extension_budgets` budgets, the job waits that long once more,
+//! and otherwise it bursts to the cloud plane the core scores best.
 
 use std::collections::HashSet;
 
 use super::waiting::WaitRule;
-use super::{ClusterView, Decision, Policy, PolicyConfig, RejectReason};
+use super::{ClusterView, Decision, Policy, PolicyConfig, RejectReason, choose_access};
 use crate::model::{Access, Job, PlaneKind};
 use crate::score::{Infeasible, JobRequest, PlaneInput, ScoreSettings, ScoredOption, evaluate};
 use crate::units::{micros_to_secs, secs_to_micros};
@@ -116,32 +114,38 @@ impl DataAware {
         if onprem.wait_s == 0.0 {
             return run(&onprem);
         }
+        // The burst goes to the core's best cloud plane, with the shared access rule: the
+        // core's per-job access choice cannot see FlexCache evictions or later reuse of a
+        // mirror, and lost to the rule on the public traces (docs/results.md).
+        let access = choose_access(job, cloud.plane, view, self.config.mirror_read_fraction)
+            .unwrap_or(cloud.access);
+        let burst = Decision::Run {
+            plane: cloud.plane,
+            access,
+        };
         let queue_full = self
             .config
             .queue_cap
             .is_some_and(|cap| view.queue_len(onprem.plane) >= cap);
-        if queue_full {
-            return run(&cloud);
-        }
-        let cloud_better = cloud.score < onprem.score;
         let budget_s = micros_to_secs(self.rule.wait_us(job));
+        if queue_full || budget_s == 0.0 {
+            return burst;
+        }
         let now_us = view.now_us();
         if timed_out {
-            // One extension at most, so a wait that the core keeps underestimating ends.
-            let first_timeout = self.extended.insert(job.id.clone());
-            if cloud_better || !first_timeout {
-                return run(&cloud);
+            // Stay once more when the predicted start is near enough; only once, so a wait
+            // that the core keeps underestimating still ends in a burst.
+            let near = onprem.wait_s <= self.config.extension_budgets * budget_s;
+            if near && self.extended.insert(job.id.clone()) {
+                let extra_s = onprem.wait_s.max(MIN_EXTRA_WAIT_S);
+                return wait(&onprem, now_us + secs_to_micros(extra_s), None);
             }
-            let extra_s = onprem.wait_s.max(MIN_EXTRA_WAIT_S);
-            return wait(&onprem, now_us + secs_to_micros(extra_s), None);
+            return burst;
         }
-        if budget_s == 0.0 || (onprem.wait_s > budget_s && cloud_better) {
-            return run(&cloud);
-        }
-        // A job predicted to start late in its budget may well burst: copy its data ahead when
-        // the best cloud option is a mirror, which later jobs of the dataset reuse too.
-        let prefetch = (onprem.wait_s > budget_s / 2.0 && cloud.access == Access::Snapmirror)
-            .then_some((cloud.plane, cloud.access));
+        // A job predicted to outwait its budget will likely burst: start its mirror now, so
+        // the copy is ready, or nearly, when the budget runs out.
+        let prefetch = (onprem.wait_s > budget_s && access == Access::Snapmirror)
+            .then_some((cloud.plane, access));
         wait(&onprem, now_us + secs_to_micros(budget_s), prefetch)
     }
 }

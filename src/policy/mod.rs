@@ -81,6 +81,9 @@ pub struct PolicyConfig {
     pub out_of_order: bool,
     /// What `data-aware` minimizes.
     pub objective: Objective,
+    /// `data-aware` keeps a timed-out job waiting once more when its predicted on-prem start is
+    /// within this many waiting budgets.
+    pub extension_budgets: f64,
     /// Hours the scoring core charges for cache and mirror space an option adds.
     pub retention_h: f64,
 }
@@ -99,6 +102,7 @@ impl Default for PolicyConfig {
                 value_of_time_usd_per_hour: 32.77,
             },
             retention_h: 24.0,
+            extension_budgets: 64.0,
         }
     }
 }
