@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod compare;
 mod simulate;
 mod trace;
 
@@ -22,6 +23,9 @@ struct Cli {
 enum Command {
     /// Replay a job trace through a scenario and print what it cost.
     Simulate(simulate::SimulateArgs),
+    /// Replay one trace through one scenario under several policies and print one row per
+    /// policy.
+    Compare(compare::CompareArgs),
     /// Import, inspect and generate job traces.
     #[command(subcommand)]
     Trace(trace::TraceCommand),
@@ -32,6 +36,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Trace(command) => trace::run(command),
     };
     match result {

@@ -45,7 +45,7 @@ pub struct SimulateArgs {
 }
 
 /// Finds the default scenario in the current directory, else in the source tree.
-fn default_scenario() -> anyhow::Result<PathBuf> {
+pub(super) fn default_scenario() -> anyhow::Result<PathBuf> {
     let here = PathBuf::from(DEFAULT_SCENARIO);
     if here.exists() {
         return Ok(here);
