@@ -115,7 +115,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         OutputFormat::Table => comparison.to_table(),
         OutputFormat::Json => comparison.to_json(),
     };
-    print!("{text}");
+    super::print_stdout(&text)?;
     Ok(())
 }
 

@@ -31,6 +31,37 @@ enum Command {
     Trace(trace::TraceCommand),
 }
 
+/// Writes `text` to stdout. A closed pipe (as with `| head`) is not an error: the reader has
+/// what it wanted, so the program stops quietly.
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        result => Ok(result?),
+    }
+}
+
+/// Fails when `output` names the same file as one of `inputs`, which writing would destroy.
+pub(crate) fn check_not_an_input(
+    output: &std::path::Path,
+    flag: &str,
+    inputs: &[&std::path::Path],
+) -> anyhow::Result<()> {
+    let Ok(output_real) = std::fs::canonicalize(output) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|input_real| input_real == output_real) {
+            anyhow::bail!(
+                "{flag} {} is also an input; choose another output file",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs the command line and maps errors to exit code 1 with the error chain on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,7 +73,9 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            use std::io::Write;
+            // Ignore a failure to write the error itself, such as a closed pipe on stderr.
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::FAILURE
         }
     }

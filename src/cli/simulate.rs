@@ -76,6 +76,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             scenario_path.display()
         ),
     };
+    if let Some(jobs_out) = &args.jobs_out {
+        super::check_not_an_input(jobs_out, "--jobs-out", &[&trace_path, &scenario_path])?;
+    }
     let records = read_trace(&trace_path)?;
     let (platform, workload) = build_workload(&scenario, records);
 
@@ -100,7 +103,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         OutputFormat::Table => summary.to_table(),
         OutputFormat::Json => summary.to_json(),
     };
-    print!("{text}");
+    super::print_stdout(&text)?;
     Ok(())
 }
 

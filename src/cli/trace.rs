@@ -1,7 +1,7 @@
 //! `burstplane trace`: import public traces or CSV exports into the normalized trace format,
 //! and print the statistics of a normalized trace.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
@@ -171,6 +171,8 @@ fn run_import(args: ImportArgs) -> anyhow::Result<()> {
         );
     }
 
+    let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    super::check_not_an_input(&args.output, "-o", &inputs)?;
     let report = import::import(&format, &args.inputs)?;
     if report.records.is_empty() {
         bail!(
@@ -187,11 +189,11 @@ fn run_stats(args: &StatsArgs) -> anyhow::Result<()> {
     let records = read_trace(&args.trace)?;
     let stats = TraceStats::from_records(&records);
     match args.format {
-        StatsFormat::Table => print!("{stats}"),
+        StatsFormat::Table => super::print_stdout(&stats.to_string())?,
         StatsFormat::Json => {
             let json =
                 serde_json::to_string_pretty(&stats).context("cannot serialize the statistics")?;
-            println!("{json}");
+            super::print_stdout(&format!("{json}\n"))?;
         }
     }
     Ok(())

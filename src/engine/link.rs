@@ -13,13 +13,20 @@ use ordered_float::OrderedFloat;
 
 use crate::units::Micros;
 
+/// Counter value beyond which [`LinkState::rebase`] shifts it back to 0: 10^15 bits, where an
+/// f64 still resolves a tenth of a bit.
+const REBASE_BITS: f64 = 1e15;
+
 /// Runtime state of one link.
 #[derive(Debug)]
 pub(super) struct LinkState {
     /// Capacity, bits per microsecond.
     rate: f64,
-    /// Bits delivered to each flow active since time zero.
+    /// Bits delivered to each active flow since the last rebase.
     delivered: f64,
+    /// Sum of the shifts [`LinkState::rebase`] made; targets handed out include it, so they
+    /// stay valid across shifts.
+    rebased: f64,
     last_update_us: Micros,
     /// Active flows by the value of `delivered` at which they finish.
     flows: BinaryHeap<Reverse<(OrderedFloat<f64>, u32)>>,
@@ -34,6 +41,7 @@ impl LinkState {
         LinkState {
             rate: bits_per_us,
             delivered: 0.0,
+            rebased: 0.0,
             last_update_us: 0,
             flows: BinaryHeap::new(),
             generation: 0,
@@ -42,6 +50,7 @@ impl LinkState {
     }
 
     fn advance(&mut self, now_us: Micros) {
+        self.rebase();
         let active = self.flows.len();
         if active > 0 {
             let elapsed = now_us - self.last_update_us;
@@ -63,11 +72,11 @@ impl LinkState {
         )
     }
 
-    /// Bits a flow finishing at counter value `target` still has to receive at `now_us`.
+    /// Bits a flow whose [`LinkState::add`] returned `target` still has to receive at `now_us`.
     pub fn remaining_bits(&self, target: f64, now_us: Micros) -> f64 {
         let active = self.flows.len().max(1) as f64;
         let elapsed = now_us.saturating_sub(self.last_update_us) as f64;
-        (target - self.delivered - elapsed * self.rate / active).max(0.0)
+        (target - self.rebased - self.delivered - elapsed * self.rate / active).max(0.0)
     }
 
     /// Flows now sharing the link.
@@ -96,7 +105,26 @@ impl LinkState {
         let &Reverse((target, _)) = self.flows.peek()?;
         let remaining = (target.0 - self.delivered).max(0.0);
         let wait = (remaining * self.flows.len() as f64 / self.rate).ceil() as Micros;
-        Some(self.last_update_us + wait)
+        Some(self.last_update_us.saturating_add(wait))
+    }
+
+    /// Keeps the per-flow counter small so that its f64 sum never loses the bits a microsecond
+    /// adds: back to 0 when the link is idle, and shifted down with every target once it is
+    /// large. The shift touches every flow, but runs once per [`REBASE_BITS`] delivered.
+    fn rebase(&mut self) {
+        if self.flows.is_empty() {
+            self.rebased += self.delivered;
+            self.delivered = 0.0;
+        } else if self.delivered > REBASE_BITS {
+            let base = self.delivered;
+            self.rebased += base;
+            let flows = std::mem::take(&mut self.flows).into_vec();
+            self.flows = flows
+                .into_iter()
+                .map(|Reverse((target, flow))| Reverse((OrderedFloat(target.0 - base), flow)))
+                .collect();
+            self.delivered = 0.0;
+        }
     }
 }
 
@@ -138,5 +166,23 @@ mod tests {
         // Flow 0 has 8e12 - 4e12 - 1e12 = 3e12 bits left, alone at 1e4 bit/µs: 300 s more.
         assert_eq!(link.complete(next, &mut done), Some(900_000_000));
         assert_eq!(done, vec![1]);
+    }
+
+    #[test]
+    fn rebase_keeps_small_flows_exact() {
+        // 0.01 Gbps = 10 bits/µs. Flow 0 has 8e17 bits. After 2e14 µs alone it has received
+        // 2e15 bits, past the rebase point, when flow 1 (1000 bits) joins.
+        let mut link = LinkState::new(10.0);
+        let (_, target0) = link.add(0, 8e17, 0);
+        let (next, _) = link.add(200_000_000_000_000, 1000.0, 1);
+        // Sharing 5 bits/µs, flow 1 needs 1000 / 5 = 200 µs.
+        assert_eq!(next, 200_000_000_000_200);
+        let mut done = Vec::new();
+        let after = link.complete(next, &mut done);
+        assert_eq!(done, vec![1]);
+        // Flow 0 received 2e15 + 1000 bits: 8e17 - 2e15 - 1000 left, alone at 10 bits/µs.
+        let left = 8e17 - 2e15 - 1000.0;
+        assert_eq!(link.remaining_bits(target0, next), left);
+        assert_eq!(after, Some(next + (left / 10.0) as u64));
     }
 }

@@ -315,7 +315,10 @@ impl<'a> Engine<'a> {
                 plane, until_us, ..
             } => {
                 if plane.0 == queued_on {
-                    self.schedule(until_us.max(self.now_us + 1), Event::Reconsider { job });
+                    self.schedule(
+                        until_us.max(self.now_us.saturating_add(1)),
+                        Event::Reconsider { job },
+                    );
                 }
                 plane.0 == queued_on
             }
@@ -510,7 +513,7 @@ impl<'a> Engine<'a> {
         for i in 0..self.scratch_requested.len() {
             let node = self.scratch_requested[i];
             self.schedule(
-                self.now_us + provision_us,
+                self.now_us.saturating_add(provision_us),
                 Event::NodeUp {
                     plane: plane.0,
                     node,
@@ -563,7 +566,7 @@ impl<'a> Engine<'a> {
             }
             self.outcomes[job as usize].data_ready_us = self.now_us;
         }
-        self.schedule(self.now_us + run_us, Event::JobFinish { job });
+        self.schedule(self.now_us.saturating_add(run_us), Event::JobFinish { job });
     }
 
     /// Starts a transfer and returns its flow id and egress cost, USD.
@@ -623,7 +626,7 @@ impl<'a> Engine<'a> {
             if rtt_us == 0 {
                 self.flow_done(flow);
             } else {
-                self.schedule(self.now_us + rtt_us, Event::FlowDone { flow });
+                self.schedule(self.now_us.saturating_add(rtt_us), Event::FlowDone { flow });
             }
         }
         self.scratch_flows = done;
@@ -667,7 +670,8 @@ impl<'a> Engine<'a> {
         let stall_us = ((1.0 - self.workload.io_overlap) * run_us as f64).round() as Micros;
         let outcome = &mut self.outcomes[job as usize];
         outcome.data_ready_us = self.now_us;
-        let finish_us = (outcome.start_us + run_us).max(self.now_us + stall_us);
+        let finish_us =
+            (outcome.start_us.saturating_add(run_us)).max(self.now_us.saturating_add(stall_us));
         let storage = self.platform.plane(plane).storage;
         let added_gb = self.caches[storage.index()].fill(spec.dataset, spec.read_gb);
         self.change_stored(storage, added_gb);
@@ -696,7 +700,7 @@ impl<'a> Engine<'a> {
         self.scratch_nodes.clear();
         self.planes[plane.index()].release(spec.gpus, nodes, &mut self.scratch_nodes);
         if plane_spec.kind == PlaneKind::Cloud {
-            let release_us = self.now_us + plane_spec.scale_down_us;
+            let release_us = self.now_us.saturating_add(plane_spec.scale_down_us);
             for i in 0..self.scratch_nodes.len() {
                 let node = self.scratch_nodes[i];
                 let generation = self.planes[plane.index()].idle_generation[node as usize];
@@ -732,7 +736,7 @@ impl<'a> Engine<'a> {
     fn track_running(&mut self, plane: PlaneId, job: u32, sign: f64) {
         let spec = self.job(job);
         let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
-        let end_s = micros_to_secs(self.outcomes[job as usize].start_us + run_us);
+        let end_s = micros_to_secs(self.outcomes[job as usize].start_us.saturating_add(run_us));
         let gpus = f64::from(spec.gpus);
         self.running_gpu_end_s[plane.index()] += sign * gpus * end_s;
         self.running_gpus[plane.index()] += sign * gpus;

@@ -35,6 +35,19 @@ pub struct Scenario {
 /// sizes a new FlexCache volume at 10 % of its origin volume by default.
 pub const DEFAULT_CACHE_FRACTION: f64 = 0.10;
 
+/// Largest node count of a plane; the engine keeps a few words of state per node slot.
+pub const MAX_NODES: i64 = 100_000;
+
+/// Largest GPU count of one node.
+pub const MAX_GPUS_PER_NODE: i64 = 1024;
+
+/// Most datasets the attachment model generates; each costs memory in the engine.
+pub const MAX_DATASETS: i64 = 1_000_000;
+
+/// Slowest link, Gbps: with at most 1e8 GB per transfer, a transfer then ends within about
+/// 2,500 years, inside the engine's microsecond clock.
+pub const MIN_GBPS: f64 = 0.01;
+
 /// A scenario file that could not be read or is invalid.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -152,11 +165,11 @@ impl Validator<'_> {
         self.number(path, value, 0.0, 1.0, "a fraction in [0, 1]")
     }
 
-    fn count(&self, path: &str, value: i64, min: i64) -> Result<u32, ScenarioError> {
-        if value >= min && value <= i64::from(u32::MAX) {
+    fn count(&self, path: &str, value: i64, min: i64, max: i64) -> Result<u32, ScenarioError> {
+        if value >= min && value <= max {
             Ok(value as u32)
         } else {
-            Err(self.error(path, value, &format!("a whole number >= {min}")))
+            Err(self.error(path, value, &format!("a whole number from {min} to {max}")))
         }
     }
 
@@ -312,7 +325,13 @@ impl Validator<'_> {
             };
             links.push(Link {
                 ends,
-                gbps: self.positive(&at("gbps"), raw_link.gbps)?,
+                gbps: self.number(
+                    &at("gbps"),
+                    raw_link.gbps,
+                    MIN_GBPS,
+                    1e6,
+                    "Gbps from 0.01 to 1e6",
+                )?,
                 rtt_us: secs_to_micros(
                     self.number(
                         &at("rtt_ms"),
@@ -368,7 +387,12 @@ impl Validator<'_> {
                 ));
             }
         };
-        let gpus_per_node = self.count(&at("gpus_per_node"), raw.gpus_per_node, 1)?;
+        let gpus_per_node = self.count(
+            &at("gpus_per_node"),
+            raw.gpus_per_node,
+            1,
+            MAX_GPUS_PER_NODE,
+        )?;
         let (nodes, max_nodes) = match kind {
             PlaneKind::Onprem => {
                 if raw.max_nodes.is_some() {
@@ -381,7 +405,7 @@ impl Validator<'_> {
                 let nodes = raw
                     .nodes
                     .ok_or_else(|| self.error(at("nodes"), "missing", "a whole number >= 1"))?;
-                let nodes = self.count(&at("nodes"), nodes, 1)?;
+                let nodes = self.count(&at("nodes"), nodes, 1, MAX_NODES)?;
                 (nodes, nodes)
             }
             PlaneKind::Cloud => {
@@ -392,8 +416,8 @@ impl Validator<'_> {
                         "the cloud plane's node limit, a whole number >= 1",
                     )
                 })?;
-                let max_nodes = self.count(&at("max_nodes"), max_nodes, 1)?;
-                let nodes = self.count(&at("nodes"), raw.nodes.unwrap_or(0), 0)?;
+                let max_nodes = self.count(&at("max_nodes"), max_nodes, 1, MAX_NODES)?;
+                let nodes = self.count(&at("nodes"), raw.nodes.unwrap_or(0), 0, MAX_NODES)?;
                 if nodes > max_nodes {
                     return Err(self.error(
                         at("nodes"),
@@ -472,9 +496,12 @@ impl Validator<'_> {
             "data.size_min_gb",
             raw.size_min_gb.unwrap_or(defaults.size_min_gb),
         )?;
-        let size_max_gb = self.non_negative(
+        let size_max_gb = self.number(
             "data.size_max_gb",
             raw.size_max_gb.unwrap_or(defaults.size_max_gb),
+            0.0,
+            crate::trace::MAX_GB,
+            "GB from 0 to 1e8",
         )?;
         if size_max_gb < size_min_gb {
             return Err(self.error(
@@ -503,6 +530,7 @@ impl Validator<'_> {
                 "data.datasets",
                 raw.datasets.unwrap_or(i64::from(defaults.datasets)),
                 1,
+                MAX_DATASETS,
             )?,
             home,
             size_median_gb: self.non_negative(
@@ -562,7 +590,9 @@ impl Validator<'_> {
         };
         let queue_cap = match raw.queue_cap {
             None => None,
-            Some(cap) => Some(self.count("policy.queue_cap", cap, 1)? as usize),
+            Some(cap) => {
+                Some(self.count("policy.queue_cap", cap, 1, i64::from(u32::MAX))? as usize)
+            }
         };
         Ok(PolicyConfig {
             name,

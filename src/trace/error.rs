@@ -93,3 +93,53 @@ impl TraceError {
         }
     }
 }
+
+/// Line numbers from byte offsets, for readers whose records the csv crate numbers wrongly
+/// after blank lines (it skips them without counting them).
+pub(crate) struct LineCounter {
+    bytes: std::sync::Arc<[u8]>,
+    offset: usize,
+    /// Line of `offset`, from 1.
+    line: u64,
+}
+
+impl LineCounter {
+    pub(crate) fn new(bytes: std::sync::Arc<[u8]>) -> LineCounter {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// Line, from 1, of the record that the csv crate reports at `byte`; cheapest when called
+    /// with growing offsets. The csv crate reports where it started reading, before any blank
+    /// lines it skipped, so line breaks right at `byte` are stepped over.
+    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = (byte as usize).min(self.bytes.len());
+        while byte < self.bytes.len() && matches!(self.bytes[byte], b'\n' | b'\r') {
+            byte += 1;
+        }
+        if byte < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        let newlines = self.bytes[self.offset..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line += newlines as u64;
+        self.offset = byte;
+        self.line
+    }
+}
+
+/// Reads a whole file for parsing, with its errors named for `path`.
+pub(crate) fn read_all(path: &std::path::Path) -> Result<std::sync::Arc<[u8]>, TraceError> {
+    std::fs::read(path)
+        .map(std::sync::Arc::from)
+        .map_err(|source| TraceError::Io {
+            file: path.to_path_buf(),
+            source,
+        })
+}

@@ -3,7 +3,10 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
+use std::sync::Arc;
+
 use super::TraceError;
+use super::error::{LineCounter, read_all};
 
 /// Columns of the normalized format, in the order the writer emits them.
 pub const COLUMNS: [&str; 10] = [
@@ -22,6 +25,18 @@ pub const COLUMNS: [&str; 10] = [
 /// Largest submission time or duration, seconds (about 3,200 years), so that sums of times in
 /// microseconds stay far inside `u64`.
 pub const MAX_SECONDS: f64 = 1e11;
+
+/// Largest `read_gb` or `write_gb`, GB (100 PB), so that transfer times stay finite and exact.
+pub const MAX_GB: f64 = 1e8;
+
+const GB_EXPECTED: &str = "GB, a number from 0 to 1e8";
+
+fn bounded_gb(value: Option<f64>) -> Result<Option<f64>, ()> {
+    match value {
+        Some(gb) if gb > MAX_GB => Err(()),
+        other => Ok(other),
+    }
+}
 
 const REQUIRED: [&str; 4] = ["job_id", "submit_s", "gpus", "duration_s"];
 
@@ -50,22 +65,30 @@ pub struct TraceRecord {
 /// Returns a [`TraceError`] naming the file, line, column and value of the first bad field, or
 /// the file when it is empty, lacks a required column or has an unknown one.
 pub fn read_trace(path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
-    let file = std::fs::File::open(path).map_err(|source| TraceError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    read_trace_from(std::io::BufReader::with_capacity(1 << 16, file), path)
+    read_trace_bytes(read_all(path)?, path)
 }
 
 /// Reads a normalized trace from any reader; `path` names it in errors.
 ///
 /// # Errors
 /// As [`read_trace`].
-pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
+pub fn read_trace_from(mut input: impl Read, path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|source| TraceError::Io {
+            file: path.to_path_buf(),
+            source,
+        })?;
+    read_trace_bytes(bytes.into(), path)
+}
+
+fn read_trace_bytes(bytes: Arc<[u8]>, path: &Path) -> Result<Vec<TraceRecord>, TraceError> {
+    let mut lines = LineCounter::new(bytes.clone());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(std::io::Cursor::new(bytes));
     let mut record = csv::ByteRecord::new();
     if !reader
         .read_byte_record(&mut record)
@@ -81,11 +104,12 @@ pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>
     }
     let columns = ColumnMap::from_header(&record, path)?;
     let mut records = Vec::new();
+    let mut lines_of_records: Vec<u64> = Vec::new();
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| TraceError::from_csv(path, e))?
     {
-        let line = record.position().map_or(0, |position| position.line());
+        let line = lines.line_at(record.position().map_or(0, |position| position.byte()));
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
@@ -94,14 +118,29 @@ pub fn read_trace_from(input: impl Read, path: &Path) -> Result<Vec<TraceRecord>
                 path,
                 line,
                 format!(
-                    "has {} fields, expected {} as in the header (a truncated line?)",
+                    "has {} of the header's {} fields (a truncated line?)",
                     record.len(),
                     columns.width
                 ),
             ));
         }
         records.push(columns.parse(&record, path, line)?);
+        lines_of_records.push(line);
     }
+    let mut seen: std::collections::HashMap<&str, u64> =
+        std::collections::HashMap::with_capacity(records.len());
+    for (record, &line) in records.iter().zip(&lines_of_records) {
+        if let Some(first) = seen.insert(record.job_id.as_str(), line) {
+            return Err(TraceError::field(
+                path,
+                line,
+                "job_id",
+                record.job_id.as_bytes(),
+                &format!("an id not used before (line {first} has it)"),
+            ));
+        }
+    }
+    drop(seen);
     Ok(records)
 }
 
@@ -220,8 +259,8 @@ impl ColumnMap {
             gpus,
             duration_s,
             dataset: text(4)?,
-            read_gb: number(5, "GB, a number >= 0")?,
-            write_gb: number(6, "GB, a number >= 0")?,
+            read_gb: bounded_gb(number(5, GB_EXPECTED)?).map_err(|()| bad(5, GB_EXPECTED))?,
+            write_gb: bounded_gb(number(6, GB_EXPECTED)?).map_err(|()| bad(6, GB_EXPECTED))?,
             writes_back,
             allowed_planes,
             group: text(9)?,
@@ -342,7 +381,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("t.csv:3"), "{message}");
-        assert!(message.contains("has 2 fields, expected 4"), "{message}");
+        assert!(
+            message.contains("has 2 of the header's 4 fields"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -358,6 +400,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(unknown.contains("unknown column `read_GB`"), "{unknown}");
+    }
+
+    #[test]
+    fn duplicate_job_id_is_rejected() {
+        let message = read("job_id,submit_s,gpus,duration_s\na,0,1,5\nb,1,1,5\na,2,1,5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("t.csv:4"), "{message}");
+        assert!(message.contains("line 2 has it"), "{message}");
+    }
+
+    #[test]
+    fn blank_lines_keep_line_numbers() {
+        let message = read("job_id,submit_s,gpus,duration_s\na,0,1,10\n\n\nb,0,x,10\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("t.csv:5"), "{message}");
     }
 
     #[test]

@@ -11,5 +11,6 @@ pub mod synth;
 
 pub use error::TraceError;
 pub use format::{
-    COLUMNS, MAX_SECONDS, TraceRecord, read_trace, read_trace_from, write_trace, write_trace_to,
+    COLUMNS, MAX_GB, MAX_SECONDS, TraceRecord, read_trace, read_trace_from, write_trace,
+    write_trace_to,
 };

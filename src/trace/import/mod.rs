@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use generic::{ColumnMapping, ColumnRef, MapKey, MappingError};
 
-use super::{MAX_SECONDS, TraceError, TraceRecord};
+use super::{MAX_GB, MAX_SECONDS, TraceError, TraceRecord};
 
 /// A source trace format that [`import`] reads.
 #[derive(Clone, Debug, PartialEq)]
@@ -262,6 +262,17 @@ impl Collector {
                     record.duration_s.to_string().as_bytes(),
                     "seconds, at most 1e11",
                 ));
+            }
+            for (column, value) in [("read_gb", record.read_gb), ("write_gb", record.write_gb)] {
+                if let Some(gb) = value.filter(|&gb| gb > MAX_GB) {
+                    return Err(TraceError::field(
+                        &inputs[job.file_index],
+                        job.line,
+                        column,
+                        gb.to_string().as_bytes(),
+                        "GB, a number from 0 to 1e8",
+                    ));
+                }
             }
             records.push(record);
         }

@@ -4,8 +4,6 @@
 //! Fields are trimmed of surrounding whitespace and read as bytes, so a value is text until a
 //! parser turns it into a number: Philly's cluster `6214e9` stays the string `6214e9`.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -15,7 +13,8 @@ use super::super::TraceError;
 /// A CSV file read record by record, with blank lines dropped and every record's width checked.
 pub(super) struct Rows {
     path: PathBuf,
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<std::io::Cursor<std::sync::Arc<[u8]>>>,
+    lines: super::super::error::LineCounter,
     record: csv::ByteRecord,
     /// Whether `record` contains the first line, read ahead, which is data in a headerless file.
     replay: bool,
@@ -40,18 +39,17 @@ impl Rows {
     /// # Errors
     /// Returns [`TraceError::Io`] when the file cannot be opened.
     pub(super) fn open(path: &Path) -> Result<Rows, TraceError> {
-        let file = File::open(path).map_err(|source| TraceError::Io {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = super::super::error::read_all(path)?;
+        let lines = super::super::error::LineCounter::new(bytes.clone());
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(BufReader::with_capacity(1 << 16, file));
+            .from_reader(std::io::Cursor::new(bytes));
         Ok(Rows {
             path: path.to_path_buf(),
             reader,
+            lines,
             record: csv::ByteRecord::new(),
             replay: false,
             names: Vec::new(),
@@ -88,7 +86,8 @@ impl Rows {
         if !std::mem::take(&mut self.replay) && !self.read_non_blank()? {
             return Ok(None);
         }
-        let line = self.record.position().map_or(0, |position| position.line());
+        let byte = self.record.position().map_or(0, |position| position.byte());
+        let line = self.lines.line_at(byte);
         let width = self.names.len();
         if self.record.len() < width {
             let missing = &self.names[self.record.len()];
