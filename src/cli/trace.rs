@@ -11,16 +11,16 @@ use crate::trace::{read_trace, write_trace};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum TraceCommand {
-    /// Converts source trace files into one normalized trace, sorted by submit time.
+    /// Convert source trace files into one normalized trace, sorted by submit time.
     ///
     /// Times become seconds from the first submission over all inputs. Rows that cannot be
     /// replayed are skipped and counted on stderr; malformed input is an error, and OUT is
     /// then left as it was.
     Import(ImportArgs),
-    /// Prints job count, submission span, GPU-size histogram and GPU-hours of a normalized trace.
+    /// Print job count, submission span, GPU-size histogram and GPU-hours of a normalized trace.
     Stats(StatsArgs),
-    /// Generates a synthetic trace: Poisson arrivals, GPU sizes drawn from the Philly trace's
-    /// mix, log-normal run times.
+    /// Generate a synthetic trace: Poisson arrivals, GPU sizes drawn from the Philly trace's
+    /// mix, log-normal run times clamped to 60 s .. 7 days.
     Synth(SynthArgs),
 }
 
@@ -39,7 +39,7 @@ pub struct SynthArgs {
     /// cluster exactly busy on average).
     #[arg(long, default_value_t = 1.0)]
     load: f64,
-    /// Median job run time, seconds.
+    /// Median job run time, seconds; run times are clamped to 60 s .. 7 days.
     #[arg(long, default_value_t = 1800.0, value_name = "SECONDS")]
     duration_median_s: f64,
     /// Log-space standard deviation of run times.
@@ -113,26 +113,23 @@ pub fn run(command: TraceCommand) -> anyhow::Result<()> {
 }
 
 fn run_synth(args: &SynthArgs) -> anyhow::Result<()> {
-    if args.jobs == 0 {
-        bail!("--jobs must be at least 1");
+    if !(1..=10_000_000).contains(&args.jobs) {
+        bail!("--jobs {} is invalid: expected 1 to 10000000", args.jobs);
     }
-    if !(args.load.is_finite() && args.load > 0.0) {
-        bail!("--load {} is invalid: expected a number > 0", args.load);
+    if !(args.load.is_finite() && (1e-6..=1e6).contains(&args.load)) {
+        bail!("--load {} is invalid: expected a number from 1e-6 to 1e6", args.load);
     }
     if args.cluster_gpus == 0 {
-        bail!("--cluster-gpus must be at least 1");
+        bail!("--cluster-gpus 0 is invalid: expected a whole number >= 1");
     }
-    if !(args.duration_median_s.is_finite() && args.duration_median_s > 0.0) {
+    if !(args.duration_median_s.is_finite() && (1.0..=604_800.0).contains(&args.duration_median_s)) {
         bail!(
-            "--duration-median-s {} is invalid: expected seconds > 0",
+            "--duration-median-s {} is invalid: expected seconds from 1 to 604800 (7 days)",
             args.duration_median_s
         );
     }
-    if !(args.duration_sigma.is_finite() && args.duration_sigma >= 0.0) {
-        bail!(
-            "--duration-sigma {} is invalid: expected a number >= 0",
-            args.duration_sigma
-        );
+    if !(args.duration_sigma.is_finite() && (0.0..=10.0).contains(&args.duration_sigma)) {
+        bail!("--duration-sigma {} is invalid: expected a number from 0 to 10", args.duration_sigma);
     }
     let spec = crate::trace::synth::SynthSpec {
         jobs: args.jobs,
@@ -143,6 +140,13 @@ fn run_synth(args: &SynthArgs) -> anyhow::Result<()> {
         duration_sigma: args.duration_sigma,
     };
     let records = crate::trace::synth::synthesize(&spec);
+    let span_s = records.last().map_or(0.0, |record| record.submit_s);
+    if span_s > crate::trace::MAX_SECONDS {
+        bail!(
+            "the trace would span {span_s:.3e} s, beyond the 1e11 s a trace may span; \
+             raise --load or lower --jobs"
+        );
+    }
     crate::trace::write_trace(&args.output, &records)?;
     eprintln!("wrote {} jobs to {}", records.len(), args.output.display());
     Ok(())

@@ -59,6 +59,13 @@ pub enum ScenarioError {
     },
     #[error("{}: invalid TOML: {message}", file.display())]
     Toml { file: PathBuf, message: String },
+    /// A missing field, or fields that conflict.
+    #[error("{}: field `{path}`: {message}", file.display())]
+    Problem {
+        file: PathBuf,
+        path: String,
+        message: String,
+    },
     #[error("{}: field `{path}`: invalid value {value}, expected {expected}", file.display())]
     Field {
         file: PathBuf,
@@ -89,7 +96,9 @@ impl Scenario {
     pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
         let raw: RawScenario = toml::from_str(text).map_err(|error| ScenarioError::Toml {
             file: path.to_path_buf(),
-            message: error.to_string().trim_end().replace('\n', "\n  "),
+            message: plain_type_names(&error.to_string())
+                .trim_end()
+                .replace('\n', "\n  "),
         })?;
         Validator { file: path }.scenario(raw)
     }
@@ -102,6 +111,17 @@ impl Scenario {
             None => self.platform.storage(storage).flexcache_capacity_gb,
         }
     }
+}
+
+/// Replaces the Rust type names in serde's messages with the TOML words a user knows.
+fn plain_type_names(message: &str) -> String {
+    message
+        .replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected an integer >= 0")
+        .replace("expected f64", "expected a number")
+        .replace("a sequence", "an array")
+        .replace("a map", "a table")
+        .replace("struct Raw", "table ")
 }
 
 struct Validator<'a> {
@@ -120,6 +140,14 @@ impl Validator<'_> {
             path: path.into(),
             value: value.to_string(),
             expected: expected.to_string(),
+        }
+    }
+
+    fn problem(&self, path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::Problem {
+            file: self.file.to_path_buf(),
+            path: path.into(),
+            message: message.into(),
         }
     }
 
@@ -239,10 +267,9 @@ impl Validator<'_> {
                 raw_storage.flexcache_capacity_fraction,
             ) {
                 (Some(_), Some(_)) => {
-                    return Err(self.error(
+                    return Err(self.problem(
                         at("flexcache_capacity_gb"),
-                        "set together with flexcache_capacity_fraction",
-                        "one of the two",
+                        "set together with flexcache_capacity_fraction; give one of the two",
                     ));
                 }
                 (Some(gb), None) => (self.non_negative(&at("flexcache_capacity_gb"), gb)?, None),
@@ -267,10 +294,12 @@ impl Validator<'_> {
             match storage.iter().position(|s| s.plane.index() == i) {
                 Some(s) => plane.storage = StorageId(s as u32),
                 None => {
-                    return Err(self.error(
+                    return Err(self.problem(
                         "storage",
-                        format!("no entry serves plane {:?}", plane.name),
-                        "one [[storage]] table with `serves` set to each plane",
+                        format!(
+                            "no [[storage]] table serves plane {:?}; add one with serves = {:?}",
+                            plane.name, plane.name
+                        ),
                     ));
                 }
             }
@@ -404,17 +433,13 @@ impl Validator<'_> {
                 }
                 let nodes = raw
                     .nodes
-                    .ok_or_else(|| self.error(at("nodes"), "missing", "a whole number >= 1"))?;
+                    .ok_or_else(|| self.problem(at("nodes"), "missing; an on-prem plane needs its node count"))?;
                 let nodes = self.count(&at("nodes"), nodes, 1, MAX_NODES)?;
                 (nodes, nodes)
             }
             PlaneKind::Cloud => {
                 let max_nodes = raw.max_nodes.ok_or_else(|| {
-                    self.error(
-                        at("max_nodes"),
-                        "missing",
-                        "the cloud plane's node limit, a whole number >= 1",
-                    )
+                    self.problem(at("max_nodes"), "missing; a cloud plane needs its node limit")
                 })?;
                 let max_nodes = self.count(&at("max_nodes"), max_nodes, 1, MAX_NODES)?;
                 let nodes = self.count(&at("nodes"), raw.nodes.unwrap_or(0), 0, MAX_NODES)?;

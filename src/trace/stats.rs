@@ -78,7 +78,7 @@ impl TraceStats {
             submit_span_s,
             submit_span_days: submit_span_s / SECONDS_PER_DAY,
             last_end_s,
-            gpu_hours: by_gpus.iter().map(|size| size.gpu_hours).sum(),
+            gpu_hours: by_gpus.iter().map(|size| size.gpu_hours).sum::<f64>() + 0.0,
             by_gpus,
         }
     }
