@@ -282,3 +282,67 @@ fn onprem_capacity_is_billed_through_makespan() {
     assert!((outcome.cost.onprem_compute - 16.0).abs() < 1e-9);
     assert_eq!(outcome.cost.cloud_compute, 0.0);
 }
+
+fn run_with_series(
+    scenario: &Scenario,
+    records: &[TraceRecord],
+    interval_s: u64,
+) -> (Workload, Outcome) {
+    let (platform, workload) = build_workload(scenario, records.to_vec());
+    let mut policy = scenario.policy.build(&workload);
+    let options = burstplane::engine::Options {
+        series_interval_us: Some(interval_s * S),
+    };
+    let outcome = burstplane::engine::simulate_with(
+        &platform,
+        &workload,
+        policy.as_mut(),
+        &options,
+        &mut |_| {},
+    );
+    (workload, outcome)
+}
+
+#[test]
+fn series_tracks_nodes_and_cost() {
+    let s = scenario(10.0, 300.0, 0.5, 100.0);
+    let records = [blocker(), job("burst", 10.0, 4, 100.0)];
+    let (_, outcome) = run_with_series(&s, &records, 100);
+    // Samples at 100, 200, ... s. The blocker runs to 100,000 s, so the last is at 100,000 s.
+    assert_eq!(outcome.series.len(), 1000);
+    let at = |t: usize| &outcome.series[t / 100 - 1];
+    // The cloud node was requested at 10 s and is up at 310 s.
+    assert_eq!(at(300).planes[1].nodes_up, 0);
+    assert_eq!(at(400).planes[1].nodes_up, 1);
+    assert_eq!(at(400).planes[1].gpus_busy, 4);
+    assert_eq!(at(400).planes[0].gpus_busy, 8);
+    // Cost to 400 s: on-prem 8 GPUs x 400 s x 1 USD/GPU-h = 0.8889; the cloud node billed from
+    // 10 s: 390 s x 8 GPUs x 4 USD/GPU-h = 3.4667; together 32 / 9 + 3.2 / 3.6 = 4.3556 USD.
+    let expected = 8.0 * 400.0 / 3600.0 + 390.0 * 8.0 * 4.0 / 3600.0;
+    assert!(
+        (at(400).cost_usd - expected).abs() < 1e-9,
+        "{}",
+        at(400).cost_usd
+    );
+    assert!(
+        outcome
+            .series
+            .windows(2)
+            .all(|w| w[0].cost_usd <= w[1].cost_usd)
+    );
+}
+
+#[test]
+fn series_measures_link_throughput() {
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let records = [
+        blocker(),
+        reading(job("mirror", 0.0, 8, 60.0), "big", 1000.0),
+    ];
+    let (_, outcome) = run_with_series(&s, &records, 400);
+    // The 1000 GB baseline fills the 10 Gbps link from 0 to 800 s: 10 Gbps in the samples at
+    // 400 s and 800 s, then nothing.
+    assert_eq!(outcome.series[0].link_gbps, vec![10.0]);
+    assert_eq!(outcome.series[1].link_gbps, vec![10.0]);
+    assert_eq!(outcome.series[2].link_gbps, vec![0.0]);
+}

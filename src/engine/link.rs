@@ -79,6 +79,15 @@ impl LinkState {
         (target - self.rebased - self.delivered - elapsed * self.rate / active).max(0.0)
     }
 
+    /// Time with at least one active flow from time zero to `now_us`.
+    pub fn busy_us_at(&self, now_us: Micros) -> Micros {
+        if self.flows.is_empty() {
+            self.busy_us
+        } else {
+            self.busy_us + now_us.saturating_sub(self.last_update_us)
+        }
+    }
+
     /// Flows now sharing the link.
     pub fn active(&self) -> usize {
         self.flows.len()

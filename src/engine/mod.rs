@@ -13,7 +13,9 @@ mod plane;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-pub use outcome::{CostTotals, JobOutcome, Outcome, PlaneTotals, TransferTotals};
+pub use outcome::{
+    CostTotals, JobOutcome, Outcome, PlaneSample, PlaneTotals, SeriesSample, TransferTotals,
+};
 
 use crate::model::{Access, DatasetId, Job, PlaneId, PlaneKind, Platform, StorageId, Workload};
 use crate::policy::{ClusterView, Decision, MirrorStatus, Policy, RejectReason};
@@ -111,8 +113,28 @@ pub fn simulate(
     policy: &mut dyn Policy,
     progress: &mut dyn FnMut(usize),
 ) -> Outcome {
+    simulate_with(platform, workload, policy, &Options::default(), progress)
+}
+
+/// Settings of a replay beyond the platform, the workload and the policy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// Interval of the time series in [`Outcome::series`]; `None` records none.
+    pub series_interval_us: Option<Micros>,
+}
+
+/// Replays as [`simulate`] does, with `options`.
+pub fn simulate_with(
+    platform: &Platform,
+    workload: &Workload,
+    policy: &mut dyn Policy,
+    options: &Options,
+    progress: &mut dyn FnMut(usize),
+) -> Outcome {
     let mut engine = Engine::new(platform, workload);
     engine.out_of_order = policy.scans_out_of_order();
+    engine.series_interval_us = options.series_interval_us.filter(|&interval| interval > 0);
+    engine.next_sample_us = engine.series_interval_us.unwrap_or(Micros::MAX);
     engine.run(policy, progress);
     engine.finish()
 }
@@ -157,6 +179,11 @@ struct Engine<'a> {
     scratch_nodes: Vec<u32>,
     scratch_requested: Vec<u32>,
     scratch_flows: Vec<u32>,
+    series_interval_us: Option<Micros>,
+    next_sample_us: Micros,
+    series: Vec<SeriesSample>,
+    /// Each link's busy time at the previous sample.
+    link_busy_at_sample: Vec<Micros>,
 }
 
 impl<'a> Engine<'a> {
@@ -203,6 +230,10 @@ impl<'a> Engine<'a> {
             scratch_nodes: Vec::new(),
             scratch_requested: Vec::new(),
             scratch_flows: Vec::new(),
+            series_interval_us: None,
+            next_sample_us: Micros::MAX,
+            series: Vec::new(),
+            link_busy_at_sample: vec![0; platform.links.len()],
         }
     }
 
@@ -220,6 +251,7 @@ impl<'a> Engine<'a> {
             match (next_event, next_submit) {
                 (Some(event_at), Some(submit_at)) if event_at <= submit_at => self.step(policy),
                 (_, Some(submit_at)) => {
+                    self.sample_until(submit_at);
                     self.now_us = submit_at;
                     self.submit(next_job as u32, policy);
                     next_job += 1;
@@ -236,6 +268,7 @@ impl<'a> Engine<'a> {
 
     fn step(&mut self, policy: &mut dyn Policy) {
         let Reverse((at_us, _, event)) = self.events.pop().expect("peeked an event");
+        self.sample_until(at_us);
         self.now_us = at_us;
         match event {
             Event::JobFinish { job } => self.finish_job(job),
@@ -749,7 +782,64 @@ impl<'a> Engine<'a> {
         usage.stored_gb = (usage.stored_gb + delta_gb).max(0.0);
     }
 
+    /// Records the samples due before `until_us`, while the state is still that of the last
+    /// event.
+    fn sample_until(&mut self, until_us: Micros) {
+        while self.next_sample_us <= until_us {
+            let at_us = self.next_sample_us;
+            let sample = self.sample(at_us);
+            self.series.push(sample);
+            self.next_sample_us =
+                at_us.saturating_add(self.series_interval_us.unwrap_or(Micros::MAX));
+        }
+    }
+
+    fn sample(&mut self, at_us: Micros) -> SeriesSample {
+        let interval_s = micros_to_secs(self.series_interval_us.unwrap_or(1));
+        let mut link_gbps = Vec::with_capacity(self.links.len());
+        for (l, link) in self.platform.links.iter().enumerate() {
+            let busy_us = self.links[l].busy_us_at(at_us);
+            let busy_s = micros_to_secs(busy_us - self.link_busy_at_sample[l]);
+            self.link_busy_at_sample[l] = busy_us;
+            link_gbps.push(link.gbps * busy_s / interval_s);
+        }
+        let planes = (0..self.planes.len())
+            .map(|p| PlaneSample {
+                queue_jobs: self.queued_count[p],
+                gpus_busy: self.planes[p].busy_gpus,
+                nodes_up: self.planes[p].nodes_up(),
+            })
+            .collect();
+        SeriesSample {
+            time_s: micros_to_secs(at_us),
+            planes,
+            link_gbps,
+            cost_usd: self.cost_so_far(at_us),
+        }
+    }
+
+    /// Money spent from time zero to `at_us`, counted as the final totals count it.
+    fn cost_so_far(&self, at_us: Micros) -> f64 {
+        let mut cost = self.egress_usd;
+        for (p, plane) in self.platform.planes.iter().enumerate() {
+            let node_us = match plane.kind {
+                PlaneKind::Onprem => f64::from(plane.nodes) * at_us as f64,
+                PlaneKind::Cloud => self.planes[p].billed_node_us_at(at_us) as f64,
+            };
+            cost += node_us * f64::from(plane.gpus_per_node) * plane.price_per_gpu_hour
+                / MICROS_PER_HOUR;
+        }
+        for (s, storage) in self.platform.storage.iter().enumerate() {
+            let usage = &self.storage_use[s];
+            let gb_us = usage.gb_us + usage.stored_gb * at_us.saturating_sub(usage.since_us) as f64;
+            cost += gb_us / (MICROS_PER_HOUR * HOURS_PER_MONTH) * storage.price_per_gb_month;
+        }
+        cost
+    }
+
     fn finish(mut self) -> Outcome {
+        let last_event_us = self.makespan_us.max(self.now_us);
+        self.sample_until(last_event_us);
         let end_us = self.makespan_us;
         let mut cost = CostTotals {
             egress: self.egress_usd,
@@ -780,7 +870,8 @@ impl<'a> Engine<'a> {
             planes: self.plane_totals,
             transfer: self.transfer,
             cost,
-            makespan_us: end_us,
+            makespan_us: self.makespan_us,
+            series: self.series,
         }
     }
 }

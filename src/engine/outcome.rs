@@ -65,6 +65,28 @@ impl CostTotals {
     }
 }
 
+/// State of one plane at a sample time.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PlaneSample {
+    /// Jobs waiting in the plane's queue.
+    pub queue_jobs: usize,
+    pub gpus_busy: u32,
+    /// Nodes up and ready (provisioning nodes excluded).
+    pub nodes_up: usize,
+}
+
+/// The platform at one sample time.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct SeriesSample {
+    pub time_s: f64,
+    /// Per plane, in scenario order.
+    pub planes: Vec<PlaneSample>,
+    /// Mean throughput of each link over the interval that ends here, Gbps.
+    pub link_gbps: Vec<f64>,
+    /// Money spent from time zero to here, USD, counted as in [`CostTotals`].
+    pub cost_usd: f64,
+}
+
 /// Everything a replay produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
@@ -76,4 +98,7 @@ pub struct Outcome {
     pub cost: CostTotals,
     /// Time of the last job's finish.
     pub makespan_us: Micros,
+    /// Samples at every multiple of the series interval up to the end of the replay; empty
+    /// when no interval was set.
+    pub series: Vec<SeriesSample>,
 }

@@ -308,6 +308,11 @@ impl PlaneState {
         idle
     }
 
+    /// Nodes up and ready.
+    pub fn nodes_up(&self) -> usize {
+        self.status.iter().filter(|&&s| s == NodeStatus::Up).count()
+    }
+
     /// Node time billed through `now_us`, including nodes still running.
     pub fn billed_node_us_at(&self, now_us: Micros) -> Micros {
         let running: Micros = (0..self.status.len())
