@@ -926,6 +926,7 @@ impl ClusterView for Engine<'_> {
                                 self.links[link_id.index()].remaining_bits(target, self.now_us);
                             MirrorInput::Transferring {
                                 gb_left: bits / BITS_PER_GB,
+                                gbps: link.gbps / active.max(1) as f64,
                             }
                         }
                     };

@@ -44,9 +44,11 @@ pub struct LinkInput {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum MirrorInput {
     Absent,
-    /// The baseline is running with this many GB left.
+    /// The baseline is running with `gb_left` GB left at its current share of the link,
+    /// `gbps`.
     Transferring {
         gb_left: f64,
+        gbps: f64,
     },
     Ready,
 }
@@ -122,6 +124,7 @@ pub struct CostBreakdown {
 /// One (plane, access mode) option.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ScoredOption {
+    #[serde(rename = "plane_id")]
     pub plane: PlaneId,
     pub access: Access,
     /// `None` when feasible.
@@ -136,6 +139,38 @@ pub struct ScoredOption {
     pub cost: CostBreakdown,
     /// Lower is better; infinite when infeasible.
     pub score: f64,
+}
+
+/// A decision and every option behind it, for JSON output: the explanation of a placement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation<'a> {
+    pub chosen: Option<NamedOption<'a>>,
+    /// Every option, infeasible ones with their reason.
+    pub options: Vec<NamedOption<'a>>,
+}
+
+/// An option with its plane's name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NamedOption<'a> {
+    pub plane: &'a str,
+    #[serde(flatten)]
+    pub option: ScoredOption,
+}
+
+/// Pairs the options of [`evaluate`] with plane names, marking the one chosen.
+pub fn explain<'a>(
+    platform: &'a crate::model::Platform,
+    options: &[ScoredOption],
+    chosen: Option<usize>,
+) -> Explanation<'a> {
+    let named = |option: &ScoredOption| NamedOption {
+        plane: platform.plane(option.plane).name.as_str(),
+        option: *option,
+    };
+    Explanation {
+        chosen: chosen.map(|i| named(&options[i])),
+        options: options.iter().map(named).collect(),
+    }
 }
 
 /// Settings of the model that are not per plane.
@@ -283,12 +318,19 @@ fn score_option(
                 return ScoredOption::infeasible(id, access, Infeasible::WritesBackToMirror);
             }
             // Only a new baseline costs this job egress and space; a running one is paid for.
-            let (left_gb, new_gb) = match mirror {
-                MirrorInput::Absent => (job.dataset_gb, job.dataset_gb),
-                MirrorInput::Transferring { gb_left } => (gb_left, 0.0),
+            let (ready_s, new_gb) = match mirror {
+                MirrorInput::Absent => (transfer_s(job.dataset_gb, &link), job.dataset_gb),
+                MirrorInput::Transferring { gb_left, gbps } => {
+                    // The running flow keeps its own share and has paid its RTT already.
+                    let running = LinkInput {
+                        gbps_for_new_flow: gbps,
+                        rtt_s: 0.0,
+                        ..link
+                    };
+                    (transfer_s(gb_left, &running), 0.0)
+                }
                 MirrorInput::Ready => (0.0, 0.0),
             };
-            let ready_s = transfer_s(left_gb, &link);
             // Nodes are requested once the data is ready, so the wait follows the transfer.
             (
                 ready_s,
