@@ -117,19 +117,26 @@ fn run_synth(args: &SynthArgs) -> anyhow::Result<()> {
         bail!("--jobs {} is invalid: expected 1 to 10000000", args.jobs);
     }
     if !(args.load.is_finite() && (1e-6..=1e6).contains(&args.load)) {
-        bail!("--load {} is invalid: expected a number from 1e-6 to 1e6", args.load);
+        bail!(
+            "--load {} is invalid: expected a number from 1e-6 to 1e6",
+            args.load
+        );
     }
     if args.cluster_gpus == 0 {
         bail!("--cluster-gpus 0 is invalid: expected a whole number >= 1");
     }
-    if !(args.duration_median_s.is_finite() && (1.0..=604_800.0).contains(&args.duration_median_s)) {
+    if !(args.duration_median_s.is_finite() && (1.0..=604_800.0).contains(&args.duration_median_s))
+    {
         bail!(
             "--duration-median-s {} is invalid: expected seconds from 1 to 604800 (7 days)",
             args.duration_median_s
         );
     }
     if !(args.duration_sigma.is_finite() && (0.0..=10.0).contains(&args.duration_sigma)) {
-        bail!("--duration-sigma {} is invalid: expected a number from 0 to 10", args.duration_sigma);
+        bail!(
+            "--duration-sigma {} is invalid: expected a number from 0 to 10",
+            args.duration_sigma
+        );
     }
     let spec = crate::trace::synth::SynthSpec {
         jobs: args.jobs,

@@ -431,15 +431,21 @@ impl Validator<'_> {
                         "no max_nodes on an on-prem plane, whose size is `nodes`",
                     ));
                 }
-                let nodes = raw
-                    .nodes
-                    .ok_or_else(|| self.problem(at("nodes"), "missing; an on-prem plane needs its node count"))?;
+                let nodes = raw.nodes.ok_or_else(|| {
+                    self.problem(
+                        at("nodes"),
+                        "missing; an on-prem plane needs its node count",
+                    )
+                })?;
                 let nodes = self.count(&at("nodes"), nodes, 1, MAX_NODES)?;
                 (nodes, nodes)
             }
             PlaneKind::Cloud => {
                 let max_nodes = raw.max_nodes.ok_or_else(|| {
-                    self.problem(at("max_nodes"), "missing; a cloud plane needs its node limit")
+                    self.problem(
+                        at("max_nodes"),
+                        "missing; a cloud plane needs its node limit",
+                    )
                 })?;
                 let max_nodes = self.count(&at("max_nodes"), max_nodes, 1, MAX_NODES)?;
                 let nodes = self.count(&at("nodes"), raw.nodes.unwrap_or(0), 0, MAX_NODES)?;
