@@ -83,7 +83,7 @@ impl DataAware {
         (best_of(PlaneKind::Onprem), best_of(PlaneKind::Cloud))
     }
 
-    /// The rejection reason when no option is feasible.
+    /// Picks the rejection reason when no option is feasible.
     fn reject_reason(&self) -> RejectReason {
         let reasons = self.options.iter().filter_map(|option| option.infeasible);
         let mut reason = RejectReason::NotAllowed;

@@ -1,10 +1,10 @@
 //! Starburst's waiting policies: a job that cannot start on-prem waits there for a time set by
 //! a rule, then bursts to the cloud if it still has not started.
 //!
-//! The rules and the waiting-budget calibration follow Starburst (USENIX ATC 2024): the wait of
-//! job j is `c`, `c * d_j`, `c * g_j` or `c * g_j * d_j` (constant, runtime, resource and
-//! compute wait, with run time `d_j` and GPUs `g_j`), and `c` is chosen so that the mean wait
-//! over the trace is the budget times the mean run time.
+//! The rules and the waiting-budget calibration follow Starburst (USENIX ATC 2024). The wait of
+//! job j is `c`, `c * d_j`, `c * g_j` or `c * g_j * d_j` for constant, runtime, resource and
+//! compute wait, with run time `d_j` and GPUs `g_j`. The coefficient `c` is chosen so that the
+//! mean wait over the trace is the budget times the mean run time.
 
 use super::baseline::{Candidate, candidates, run};
 use super::{ClusterView, Decision, Policy, PolicyConfig, PolicyName};
@@ -42,7 +42,7 @@ impl WaitRule {
         WaitRule { kind, coefficient }
     }
 
-    /// The wait the rule allows `job`.
+    /// Computes the wait the rule allows `job`.
     pub fn wait_us(&self, job: &Job) -> Micros {
         let run_s = micros_to_secs(job.duration_us);
         let gpus = f64::from(job.gpus);

@@ -28,7 +28,7 @@ pub struct JobRequest {
     pub allowed: PlaneMask,
 }
 
-/// What the core knows of one link for a new transfer.
+/// Link state as the core sees it for a new transfer.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkInput {
     /// Bandwidth a new flow would get, Gbps: the link's capacity over its active flows plus one.
@@ -53,7 +53,7 @@ pub enum MirrorInput {
     Ready,
 }
 
-/// Where the job's data is, seen from one plane.
+/// Location of the job's data, seen from one plane.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DataInput {
     /// The plane's storage is the dataset's home.
@@ -93,7 +93,7 @@ pub struct PlaneInput {
     pub data: DataInput,
 }
 
-/// Why an option cannot be taken.
+/// Reason an option cannot be taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Infeasible {

@@ -3,7 +3,7 @@
 use super::ScoredOption;
 use crate::units::SECONDS_PER_HOUR;
 
-/// What the placement minimizes.
+/// Quantity the placement minimizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ObjectiveKind {
