@@ -74,6 +74,7 @@ fn plane(i: u32) -> PlaneInput {
         starts_now: false,
         provision_s: (!onprem).then_some(300.0),
         queue_ahead_gpu_s: 100_000.0 + 1000.0 * shift,
+        queue_total_gpu_s: 100_000.0 + 1000.0 * shift,
         running_gpu_s: 400_000.0,
         drain_gpus: 512.0,
         price_per_gpu_hour: if onprem { 0.71 } else { 4.10 },

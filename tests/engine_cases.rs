@@ -346,3 +346,45 @@ fn series_measures_link_throughput() {
     assert_eq!(outcome.series[1].link_gbps, vec![10.0]);
     assert_eq!(outcome.series[2].link_gbps, vec![0.0]);
 }
+
+#[test]
+fn cloud_queue_retries_after_release() {
+    // eks has 2 nodes of 8 GPUs, provisioning 300 s, scale-down 600 s. `a` (8 GPUs) and `b`
+    // (4 GPUs) burst at 10 s and take both node slots; `big` (16 GPUs = 2 whole nodes) bursts
+    // at 20 s and must queue at the node limit.
+    let s = scenario(10.0, 300.0, 0.5, 100.0);
+    let records = [
+        blocker(),
+        job("a", 10.0, 8, 100.0),
+        job("b", 10.0, 4, 2000.0),
+        job("big", 20.0, 16, 50.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // a runs 310..410 s and its node is released at 410 + 600 = 1010 s; b runs 310..2310 s.
+    // At 2310 s b's node is idle but only one slot is down, so `big` keeps waiting until b's
+    // node is released at 2310 + 600 = 2910 s. Then it requests two nodes, up at 3210 s.
+    let big = &outcome.jobs[index(&workload, "big")];
+    assert_eq!(big.rejected, None);
+    assert_eq!(big.start_us, 3210 * S);
+    assert_eq!(big.finish_us, 3260 * S);
+}
+
+#[test]
+fn idle_initial_cloud_nodes_are_released() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/seed-hybrid.toml"
+    ))
+    .unwrap();
+    let text = text.replacen("nodes = 0", "nodes = 1", 1);
+    let mut s = Scenario::parse(&text, Path::new("seed.toml")).unwrap();
+    s.policy.name = burstplane::policy::PolicyName::OnpremOnly;
+    let (_, outcome) = run(&s, &[job("only", 0.0, 1, 7200.0)]);
+    // The one eks node is up at 0 s and never used, so it goes after scale_down_s = 600 s:
+    // 600 s x 8 GPUs x 4.10 USD/GPU-h / 3600 = 5.4667 USD.
+    assert!(
+        (outcome.cost.cloud_compute - 600.0 * 8.0 * 4.10 / 3600.0).abs() < 1e-9,
+        "{}",
+        outcome.cost.cloud_compute
+    );
+}

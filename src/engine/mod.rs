@@ -135,6 +135,7 @@ pub fn simulate_with(
     engine.out_of_order = policy.scans_out_of_order();
     engine.series_interval_us = options.series_interval_us.filter(|&interval| interval > 0);
     engine.next_sample_us = engine.series_interval_us.unwrap_or(Micros::MAX);
+    engine.schedule_initial_releases();
     engine.run(policy, progress);
     engine.finish()
 }
@@ -166,6 +167,11 @@ struct Engine<'a> {
     queued_gpu_s: Vec<f64>,
     /// Live entries of each plane's queue.
     queued_count: Vec<usize>,
+    /// Per plane, GPU-seconds ever queued and ever left the queue; with each job's mark of the
+    /// first at its arrival they give the work still ahead of it in a first-in, first-out queue.
+    enqueued_total_s: Vec<f64>,
+    dequeued_total_s: Vec<f64>,
+    queue_mark_s: Vec<f64>,
     /// Per plane, the sum over running jobs of GPUs times expected end (seconds) and of GPUs,
     /// from which the GPU-seconds still to run follow.
     running_gpu_end_s: Vec<f64>,
@@ -220,6 +226,9 @@ impl<'a> Engine<'a> {
             queued_on: vec![NOT_QUEUED; jobs],
             queued_gpu_s: vec![0.0; platform.planes.len()],
             queued_count: vec![0; platform.planes.len()],
+            enqueued_total_s: vec![0.0; platform.planes.len()],
+            dequeued_total_s: vec![0.0; platform.planes.len()],
+            queue_mark_s: vec![0.0; jobs],
             running_gpu_end_s: vec![0.0; platform.planes.len()],
             running_gpus: vec![0.0; platform.planes.len()],
             out_of_order: false,
@@ -234,6 +243,27 @@ impl<'a> Engine<'a> {
             next_sample_us: Micros::MAX,
             series: Vec::new(),
             link_busy_at_sample: vec![0; platform.links.len()],
+        }
+    }
+
+    /// Schedules the release of cloud nodes that are up at time zero, as if they had just gone
+    /// idle.
+    fn schedule_initial_releases(&mut self) {
+        for (p, plane) in self.platform.planes.iter().enumerate() {
+            if plane.kind != PlaneKind::Cloud {
+                continue;
+            }
+            for node in 0..plane.nodes {
+                let generation = self.planes[p].idle_generation[node as usize];
+                self.schedule(
+                    plane.scale_down_us,
+                    Event::NodeIdle {
+                        plane: p as u32,
+                        node,
+                        generation,
+                    },
+                );
+            }
         }
     }
 
@@ -280,7 +310,10 @@ impl<'a> Engine<'a> {
                 node,
                 generation,
             } => {
-                self.planes[plane as usize].release_if_idle(node, generation, self.now_us);
+                if self.planes[plane as usize].release_if_idle(node, generation, self.now_us) {
+                    // A released slot may let a queued multi-node job request its nodes.
+                    self.drain(PlaneId(plane));
+                }
             }
             Event::Reconsider { job } => self.reconsider(job, policy),
         }
@@ -367,7 +400,9 @@ impl<'a> Engine<'a> {
     fn leave_queue(&mut self, plane: PlaneId, job: u32) {
         self.queued_on[job as usize] = NOT_QUEUED;
         self.queued_count[plane.index()] -= 1;
-        self.queued_gpu_s[plane.index()] -= self.queued_work_s(plane, job);
+        let work_s = self.queued_work_s(plane, job);
+        self.queued_gpu_s[plane.index()] -= work_s;
+        self.dequeued_total_s[plane.index()] += work_s;
         if self.queued_gpu_s[plane.index()] < 1e-6 {
             self.queued_gpu_s[plane.index()] = 0.0;
         }
@@ -379,10 +414,37 @@ impl<'a> Engine<'a> {
         f64::from(spec.gpus) * crate::units::micros_to_secs(run_us)
     }
 
+    /// GPU-seconds queued ahead of `job` on `plane`: all of the queue for a job not in it, and
+    /// for a queued job the work that arrived before it and has not left. Jobs that left from
+    /// behind it make this an underestimate.
+    fn queue_ahead_gpu_s(&self, plane: PlaneId, job: &Job) -> f64 {
+        let index = self.job_index(job);
+        let queued = self.queued_gpu_s[plane.index()];
+        match index {
+            Some(j) if self.queued_on[j] == plane.0 => {
+                let own = self.queued_work_s(plane, j as u32);
+                let ahead = self.queue_mark_s[j] - self.dequeued_total_s[plane.index()];
+                ahead.clamp(0.0, (queued - own).max(0.0))
+            }
+            _ => queued,
+        }
+    }
+
+    /// Index of a job of this workload, found by address.
+    fn job_index(&self, job: &Job) -> Option<usize> {
+        let jobs = &self.workload.jobs;
+        let offset = (job as *const Job as usize).checked_sub(jobs.as_ptr() as usize)?;
+        let index = offset / std::mem::size_of::<Job>();
+        (index < jobs.len() && std::ptr::eq(&jobs[index], job)).then_some(index)
+    }
+
     fn push_queue(&mut self, plane: PlaneId, job: u32) {
         self.queued_on[job as usize] = plane.0;
         self.queued_count[plane.index()] += 1;
-        self.queued_gpu_s[plane.index()] += self.queued_work_s(plane, job);
+        let work_s = self.queued_work_s(plane, job);
+        self.queue_mark_s[job as usize] = self.enqueued_total_s[plane.index()];
+        self.enqueued_total_s[plane.index()] += work_s;
+        self.queued_gpu_s[plane.index()] += work_s;
         self.planes[plane.index()].queue.push_back(job);
     }
 
@@ -837,7 +899,19 @@ impl<'a> Engine<'a> {
         cost
     }
 
+    /// Marks jobs that were placed but never ran, which a correct replay never leaves.
+    fn reject_unfinished(&mut self) {
+        for outcome in &mut self.outcomes {
+            let ran = outcome.finish_us >= outcome.start_us && outcome.finish_us > 0;
+            if outcome.rejected.is_none() && !ran {
+                debug_assert!(false, "a job was placed but never ran");
+                outcome.rejected = Some(RejectReason::NeverStarted);
+            }
+        }
+    }
+
     fn finish(mut self) -> Outcome {
+        self.reject_unfinished();
         let last_event_us = self.makespan_us.max(self.now_us);
         self.sample_until(last_event_us);
         let end_us = self.makespan_us;
@@ -953,7 +1027,8 @@ impl ClusterView for Engine<'_> {
             can_ever_fit: spec.can_ever_fit(job.gpus),
             starts_now,
             provision_s,
-            queue_ahead_gpu_s: self.queued_gpu_s[plane.index()],
+            queue_ahead_gpu_s: self.queue_ahead_gpu_s(plane, job),
+            queue_total_gpu_s: self.queued_gpu_s[plane.index()],
             running_gpu_s: (self.running_gpu_end_s[plane.index()]
                 - micros_to_secs(self.now_us) * self.running_gpus[plane.index()])
             .max(0.0),

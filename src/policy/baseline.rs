@@ -76,6 +76,10 @@ impl Policy for OnpremOnly {
         "onprem-only"
     }
 
+    fn scans_out_of_order(&self) -> bool {
+        self.config.out_of_order
+    }
+
     fn place(&mut self, job: &Job, view: &dyn ClusterView) -> Decision {
         let onprem = Some(PlaneKind::Onprem);
         if let Err(reason) = candidates(job, view, &self.config, onprem, &mut self.scratch) {
@@ -109,6 +113,10 @@ impl NoWait {
 impl Policy for NoWait {
     fn name(&self) -> &'static str {
         "no-wait"
+    }
+
+    fn scans_out_of_order(&self) -> bool {
+        self.config.out_of_order
     }
 
     fn place(&mut self, job: &Job, view: &dyn ClusterView) -> Decision {

@@ -9,10 +9,10 @@
 
 use std::collections::HashSet;
 
-use super::waiting::WaitRule;
-use super::{ClusterView, Decision, Policy, PolicyConfig, RejectReason, choose_access};
+use super::waiting::{WaitRule, Waiting};
+use super::{ClusterView, Decision, Policy, PolicyConfig, choose_access};
 use crate::model::{Access, Job, PlaneKind};
-use crate::score::{Infeasible, JobRequest, PlaneInput, ScoreSettings, ScoredOption, evaluate};
+use crate::score::{JobRequest, PlaneInput, ScoreSettings, ScoredOption, backlog_s, evaluate};
 use crate::units::{micros_to_secs, secs_to_micros};
 
 /// Shortest extra wait after a timeout, so a job whose start is predicted as imminent is not
@@ -27,10 +27,13 @@ pub struct DataAware {
     options: Vec<ScoredOption>,
     /// Jobs whose wait was extended once after a timeout.
     extended: HashSet<Box<str>>,
+    /// Places the jobs for which the core finds no feasible option.
+    fallback: Waiting,
 }
 
 impl DataAware {
     pub fn new(config: PolicyConfig, rule: WaitRule, io_overlap: f64) -> DataAware {
+        let config_copy = config.clone();
         let settings = ScoreSettings {
             io_overlap,
             retention_h: config.retention_h,
@@ -42,6 +45,7 @@ impl DataAware {
             inputs: Vec::new(),
             options: Vec::new(),
             extended: HashSet::new(),
+            fallback: Waiting::new(config_copy, rule),
         }
     }
 
@@ -83,30 +87,21 @@ impl DataAware {
         (best_of(PlaneKind::Onprem), best_of(PlaneKind::Cloud))
     }
 
-    /// Picks the rejection reason when no option is feasible.
-    fn reject_reason(&self) -> RejectReason {
-        let reasons = self.options.iter().filter_map(|option| option.infeasible);
-        let mut reason = RejectReason::NotAllowed;
-        for infeasible in reasons {
-            if infeasible == Infeasible::NoCapacity {
-                reason = RejectReason::TooLarge;
-            } else if infeasible != Infeasible::NotAllowed
-                && infeasible != Infeasible::NotApplicable
-            {
-                return RejectReason::NotAllowed;
-            }
-        }
-        reason
-    }
-
     fn decide(&mut self, job: &Job, view: &dyn ClusterView, timed_out: bool) -> Decision {
         let (onprem, cloud) = self.score(job, view);
+        // Every placement uses the shared access rule (see below), falling back to the core's
+        // access mode only where the rule finds no link.
+        let mirror_read_fraction = self.config.mirror_read_fraction;
         let run = |option: &ScoredOption| Decision::Run {
             plane: option.plane,
-            access: option.access,
+            access: choose_access(job, option.plane, view, mirror_read_fraction)
+                .unwrap_or(option.access),
         };
         let (onprem, cloud) = match (onprem, cloud) {
-            (None, None) => return Decision::Reject(self.reject_reason()),
+            // The core rules out options the engine can still run, such as a FlexCache smaller
+            // than the reads; compute-wait's rule places those jobs.
+            (None, None) if timed_out => return self.fallback.reconsider(job, view),
+            (None, None) => return self.fallback.place(job, view),
             (Some(onprem), None) => return run(&self.options[onprem]),
             (None, Some(cloud)) => return run(&self.options[cloud]),
             (Some(onprem), Some(cloud)) => (self.options[onprem], self.options[cloud]),
@@ -123,22 +118,26 @@ impl DataAware {
             plane: cloud.plane,
             access,
         };
-        let queue_full = self
-            .config
-            .queue_cap
-            .is_some_and(|cap| view.queue_len(onprem.plane) >= cap);
+        // At a timeout the job itself is in the queue; it does not count against the cap.
+        let queued_ahead = view.queue_len(onprem.plane) - usize::from(timed_out);
+        let queue_full = self.config.queue_cap.is_some_and(|cap| queued_ahead >= cap);
         let budget_s = micros_to_secs(self.rule.wait_us(job));
         if queue_full || budget_s == 0.0 {
             return burst;
         }
         let now_us = view.now_us();
         if timed_out {
-            // Stay once more when the predicted start is near enough; only once, so a wait
-            // that the core keeps underestimating still ends in a burst.
-            let near = onprem.wait_s <= self.config.extension_budgets * budget_s;
+            // Stay once more when the on-prem backlog is small enough to be worked off soon;
+            // only once, so a wait that the core keeps underestimating still ends in a burst.
+            let plane = &self.inputs[onprem.plane.index()];
+            let near = backlog_s(plane, job.gpus) <= self.config.extension_budgets * budget_s;
             if near && self.extended.insert(job.id.clone()) {
                 let extra_s = onprem.wait_s.max(MIN_EXTRA_WAIT_S);
-                return wait(&onprem, now_us + secs_to_micros(extra_s), None);
+                return wait(
+                    &onprem,
+                    now_us.saturating_add(secs_to_micros(extra_s)),
+                    None,
+                );
             }
             return burst;
         }
@@ -146,7 +145,11 @@ impl DataAware {
         // the copy is ready, or nearly, when the budget runs out.
         let prefetch = (onprem.wait_s > budget_s && access == Access::Snapmirror)
             .then_some((cloud.plane, access));
-        wait(&onprem, now_us + secs_to_micros(budget_s), prefetch)
+        wait(
+            &onprem,
+            now_us.saturating_add(secs_to_micros(budget_s)),
+            prefetch,
+        )
     }
 }
 

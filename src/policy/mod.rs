@@ -102,7 +102,7 @@ impl Default for PolicyConfig {
                 value_of_time_usd_per_hour: 32.77,
             },
             retention_h: 24.0,
-            extension_budgets: 64.0,
+            extension_budgets: 256.0,
         }
     }
 }
@@ -166,6 +166,8 @@ pub enum RejectReason {
     TooLarge,
     /// The policy returned an option the platform cannot carry out (a policy bug).
     InvalidDecision,
+    /// The job was placed but the replay ended before it ran (an engine bug).
+    NeverStarted,
 }
 
 impl RejectReason {
@@ -175,6 +177,7 @@ impl RejectReason {
             RejectReason::NotAllowed => "not_allowed",
             RejectReason::TooLarge => "too_large",
             RejectReason::InvalidDecision => "invalid_decision",
+            RejectReason::NeverStarted => "never_started",
         }
     }
 }

@@ -131,7 +131,7 @@ impl Waiting {
         Decision::Wait {
             plane: onprem.plane,
             access: onprem.access,
-            until_us: view.now_us() + wait_us,
+            until_us: view.now_us().saturating_add(wait_us),
             prefetch: None,
         }
     }

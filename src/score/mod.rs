@@ -53,6 +53,17 @@ pub enum MirrorInput {
     Ready,
 }
 
+/// Time for a plane to work off its whole backlog and the share `gpus / drain_gpus` of its
+/// running work, seconds: an estimate from the same fluid model as [`predicted_wait_s`].
+pub fn backlog_s(plane: &PlaneInput, gpus: u32) -> f64 {
+    if plane.drain_gpus > 0.0 {
+        let share = (f64::from(gpus) / plane.drain_gpus).min(1.0);
+        (plane.queue_total_gpu_s + plane.running_gpu_s * share) / plane.drain_gpus
+    } else {
+        f64::INFINITY
+    }
+}
+
 /// Location of the job's data, seen from one plane.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DataInput {
@@ -82,6 +93,8 @@ pub struct PlaneInput {
     pub provision_s: Option<f64>,
     /// GPU-seconds of work queued ahead of the job.
     pub queue_ahead_gpu_s: f64,
+    /// GPU-seconds of every job in the queue, ahead of the job or not: the plane's backlog.
+    pub queue_total_gpu_s: f64,
     /// GPU-seconds left of the jobs running on the plane.
     pub running_gpu_s: f64,
     /// GPU-seconds the plane completes per second when busy: its GPU count.
