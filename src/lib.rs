@@ -10,6 +10,7 @@ pub mod attach;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod output;
 pub mod policy;
 pub mod report;
 pub mod scenario;

@@ -78,16 +78,9 @@ pub fn write_jobs_csv(
     workload: &Workload,
     outcome: &Outcome,
 ) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".partial");
-    let temporary = std::path::PathBuf::from(temporary);
-    let file = std::fs::File::create(&temporary)?;
-    let result = write_jobs_csv_to(std::io::BufWriter::new(file), platform, workload, outcome);
-    if let Err(error) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(error);
-    }
-    std::fs::rename(&temporary, path)
+    crate::output::write_atomically(path, |out| {
+        write_jobs_csv_to(out, platform, workload, outcome)
+    })
 }
 
 #[cfg(test)]

@@ -276,29 +276,21 @@ fn parse_f64(bytes: &[u8]) -> Option<f64> {
 /// Writes a normalized trace file, replacing it only once the whole trace is written.
 ///
 /// # Errors
-/// Returns [`TraceError::Write`] when the file or its temporary sibling cannot be written.
+/// Returns [`TraceError::Write`] when the file or its temporary sibling cannot be written;
+/// an earlier file at `path` is then left as it was.
 pub fn write_trace(path: &Path, records: &[TraceRecord]) -> Result<(), TraceError> {
     let write_error = |source| TraceError::Write {
         file: path.to_path_buf(),
         source,
     };
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".partial");
-    let temporary = std::path::PathBuf::from(temporary);
-    let file = std::fs::File::create(&temporary).map_err(write_error)?;
-    let mut out = std::io::BufWriter::new(file);
-    write_trace_to(&mut out, records)
-        .and_then(|()| out.flush())
-        .map_err(write_error)?;
-    drop(out);
-    std::fs::rename(&temporary, path).map_err(write_error)
+    crate::output::write_atomically(path, |out| write_trace_to(out, records)).map_err(write_error)
 }
 
 /// Writes a normalized trace with a header to any writer.
 ///
 /// # Errors
 /// Returns the writer's I/O error.
-pub fn write_trace_to(out: &mut impl Write, records: &[TraceRecord]) -> std::io::Result<()> {
+pub fn write_trace_to(out: &mut dyn Write, records: &[TraceRecord]) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new().from_writer(out);
     writer.write_record(COLUMNS)?;
     for record in records {
