@@ -44,7 +44,7 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("out.csv");
         std::fs::write(&path, "old\n").unwrap();
-        let result = write_atomically(&path, &mut |out: &mut dyn Write| {
+        let result = write_atomically(&path, |out: &mut dyn Write| {
             out.write_all(b"partial")?;
             Err(io::Error::other("disk full"))
         });
@@ -62,7 +62,12 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         write_atomically(&link, |out: &mut dyn Write| out.write_all(b"new\n")).unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]
