@@ -15,5 +15,6 @@ pub mod policy;
 pub mod report;
 pub mod scenario;
 pub mod score;
+pub mod sweep;
 pub mod trace;
 pub mod units;

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod compare;
+mod report;
 mod simulate;
+mod sweep;
 mod trace;
 
 #[derive(Parser, Debug)]
@@ -26,6 +28,11 @@ enum Command {
     /// Replay one trace through one scenario under several policies and print one row per
     /// policy.
     Compare(compare::CompareArgs),
+    /// Replay one trace through every combination of scenario field values and policies, and
+    /// write one results row per run.
+    Sweep(sweep::SweepArgs),
+    /// Write a sweep's capacity report: an HTML page of charts and a markdown recommendation.
+    Report(report::ReportArgs),
     /// Import, inspect and generate job traces.
     #[command(subcommand)]
     Trace(trace::TraceCommand),
@@ -68,6 +75,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Report(args) => report::run(args),
         Command::Trace(command) => trace::run(command),
     };
     match result {

@@ -2,6 +2,7 @@
 //!
 //! docs/output.md documents every key and column.
 
+pub mod html;
 mod jobs_csv;
 mod table;
 
