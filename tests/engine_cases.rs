@@ -388,3 +388,37 @@ fn idle_initial_cloud_nodes_are_released() {
         outcome.cost.cloud_compute
     );
 }
+
+#[test]
+fn summary_groups_remote_access() {
+    let s = scenario(1.0, 0.0, 0.0, 200.0);
+    let records = [
+        blocker(),
+        reading(job("cold", 0.0, 8, 3600.0), "ds", 100.0),
+        reading(job("warm", 5000.0, 8, 3600.0), "ds", 100.0),
+        reading(job("sizer", 20_000.0, 8, 1.0), "ds", 1000.0),
+    ];
+    let (platform, workload) = build_workload(&s, records.to_vec());
+    let mut policy = s.policy.build(&workload);
+    let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |_| {});
+    let label = burstplane::report::RunLabel {
+        scenario: "t",
+        policy: "no-wait",
+        seed: 1,
+    };
+    let summary = burstplane::report::Summary::new(&label, &platform, &workload, &outcome);
+    // The dataset is 1000 GB = 1 TB, the lower bound of class 1tb-10tb. `cold` and `warm` used FlexCache (JCT 4400 s and
+    // 3600 s, mean 4000 s; stalls 800 s and 0 s, mean 400 s; 100 GB moved). `sizer` reads all
+    // of it, so it took a SnapMirror of 1000 GB.
+    let groups = &summary.remote_access;
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].size_class, "1tb-10tb");
+    assert_eq!(groups[0].access, Access::Flexcache);
+    assert_eq!(groups[0].jobs, 2);
+    assert_eq!(groups[0].jct_mean_s, 4000.0);
+    assert_eq!(groups[0].stall_mean_s, 400.0);
+    assert_eq!(groups[0].transfer_gb, 100.0);
+    assert_eq!(groups[1].access, Access::Snapmirror);
+    assert_eq!(groups[1].jobs, 1);
+    assert_eq!(groups[1].transfer_gb, 1000.0);
+}

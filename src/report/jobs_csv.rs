@@ -57,7 +57,7 @@ pub fn write_jobs_csv_to(
             &seconds(job.submit_us),
             &seconds(result.start_us),
             &seconds(result.finish_us),
-            &seconds(result.start_us - job.submit_us),
+            &seconds(result.start_us.saturating_sub(job.submit_us)),
             &seconds(result.data_ready_us),
             &format!("{:.6}", result.transfer_gb),
             &format!("{:.6}", result.cost_usd),

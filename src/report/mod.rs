@@ -102,6 +102,98 @@ pub struct Summary {
     pub planes: Vec<PlaneSummary>,
     pub transfer_gb: TransferSummary,
     pub cost_usd: CostSummary,
+    /// Jobs that reached remote data, by dataset size class and access mode, in that order;
+    /// empty groups are left out.
+    pub remote_access: Vec<AccessGroup>,
+}
+
+/// Dataset size classes of [`AccessGroup`], by upper bound in GB.
+pub const SIZE_CLASSES: [(&str, f64); 4] = [
+    ("under-100gb", 100.0),
+    ("100gb-1tb", 1000.0),
+    ("1tb-10tb", 10_000.0),
+    ("10tb-and-up", f64::INFINITY),
+];
+
+/// How the completed jobs of one dataset size class fared with one remote access mode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccessGroup {
+    /// One of the names in [`SIZE_CLASSES`]; a class holds sizes from the previous bound up to,
+    /// not including, its own.
+    pub size_class: &'static str,
+    pub access: crate::model::Access,
+    pub jobs: u64,
+    pub jct_mean_s: f64,
+    /// Mean time from submission until the job's data was complete on its plane.
+    pub data_ready_mean_s: f64,
+    /// Mean time on the GPUs beyond the job's run time there: the FlexCache read stall.
+    pub stall_mean_s: f64,
+    pub transfer_gb: f64,
+    /// Sum of the jobs' own costs (compute, egress), as in the jobs CSV.
+    pub cost_usd: f64,
+}
+
+/// Groups completed remote-access jobs by dataset size class and access mode.
+fn remote_access_groups(
+    platform: &Platform,
+    workload: &Workload,
+    outcome: &Outcome,
+) -> Vec<AccessGroup> {
+    use crate::model::Access;
+    let modes = [Access::Flexcache, Access::Snapmirror];
+    let mut groups: Vec<AccessGroup> = Vec::new();
+    for (class, _) in SIZE_CLASSES {
+        for access in modes {
+            groups.push(AccessGroup {
+                size_class: class,
+                access,
+                jobs: 0,
+                jct_mean_s: 0.0,
+                data_ready_mean_s: 0.0,
+                stall_mean_s: 0.0,
+                transfer_gb: 0.0,
+                cost_usd: 0.0,
+            });
+        }
+    }
+    for (job, result) in workload.jobs.iter().zip(&outcome.jobs) {
+        let (Some(plane), Some(access)) = (result.plane, result.access) else {
+            continue;
+        };
+        let Some(mode) = modes.iter().position(|&m| m == access) else {
+            continue;
+        };
+        if result.rejected.is_some() {
+            continue;
+        }
+        let size_gb = workload.dataset(job.dataset).size_gb;
+        let class = SIZE_CLASSES
+            .iter()
+            .position(|&(_, bound)| size_gb < bound)
+            .unwrap_or(3);
+        let group = &mut groups[class * modes.len() + mode];
+        let run_us = platform.plane(plane).run_time_us(job.duration_us);
+        group.jobs += 1;
+        group.jct_mean_s += micros_to_secs(result.finish_us.saturating_sub(job.submit_us));
+        group.data_ready_mean_s +=
+            micros_to_secs(result.data_ready_us.saturating_sub(job.submit_us));
+        group.stall_mean_s += micros_to_secs(
+            result
+                .finish_us
+                .saturating_sub(result.start_us)
+                .saturating_sub(run_us),
+        );
+        group.transfer_gb += result.transfer_gb;
+        group.cost_usd += result.cost_usd;
+    }
+    groups.retain(|group| group.jobs > 0);
+    for group in &mut groups {
+        let jobs = group.jobs as f64;
+        group.jct_mean_s /= jobs;
+        group.data_ready_mean_s /= jobs;
+        group.stall_mean_s /= jobs;
+    }
+    groups
 }
 
 /// Names the run in the summary.
@@ -128,8 +220,8 @@ impl Summary {
                 *rejected.by_reason.entry(reason.as_str()).or_default() += 1;
                 continue;
             }
-            jct.push(result.finish_us - job.submit_us);
-            wait.push(result.start_us - job.submit_us);
+            jct.push(result.finish_us.saturating_sub(job.submit_us));
+            wait.push(result.start_us.saturating_sub(job.submit_us));
             let plane = result.plane.expect("completed jobs have a plane");
             if platform.plane(plane).kind == PlaneKind::Cloud {
                 burst += 1;
@@ -186,6 +278,7 @@ impl Summary {
                 storage: cost.storage,
                 total: cost.total(),
             },
+            remote_access: remote_access_groups(platform, workload, outcome),
         }
     }
 
