@@ -265,7 +265,15 @@ fn markdown_names_recommendation() {
     assert!(markdown.contains("| planes[0].nodes |"), "{markdown}");
     assert!(markdown.contains("| links[0].gbps |"), "{markdown}");
     assert!(markdown.contains("times 1.5"), "{markdown}");
-    assert!(markdown.contains("no per-access data"), "{markdown}");
+    assert!(
+        markdown.contains("## FlexCache or SnapMirror, by dataset size class"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("Not answered"), "{markdown}");
+    assert!(
+        html.contains("FlexCache or SnapMirror by dataset size class.</strong> Over run"),
+        "the page lacks the access line"
+    );
     assert!(
         html.contains(&headline[..40]),
         "the page lacks the headline"
@@ -302,6 +310,108 @@ fn markdown_recommends_smallest_feasible_size() {
     );
     let size = format!("Buy {} on-prem GPUs", nodes(chosen) * 8);
     assert!(markdown.contains(&size), "expected {size} in\n{markdown}");
+}
+
+/// Pools one dataset size class and access mode over `runs`: (jobs, mean JCT weighted by
+/// each run's jobs, cost per job).
+fn pooled(runs: &[&serde_json::Value], class: &str, mode: &str) -> (u64, f64, f64) {
+    let column = |run: &serde_json::Value, metric: &str| {
+        run[format!("access.{class}.{mode}.{metric}")]
+            .as_f64()
+            .unwrap_or_else(|| panic!("access.{class}.{mode}.{metric}"))
+    };
+    let jobs: f64 = runs.iter().map(|run| column(run, "jobs")).sum();
+    if jobs == 0.0 {
+        return (0, 0.0, 0.0);
+    }
+    let jct: f64 = runs
+        .iter()
+        .map(|run| column(run, "jobs") * column(run, "jct_mean_s"))
+        .sum();
+    let cost: f64 = runs.iter().map(|run| column(run, "cost_usd")).sum();
+    (jobs as u64, jct / jobs, cost / jobs)
+}
+
+#[test]
+fn markdown_compares_access_modes() {
+    // Recompute the comparison from results.json: the runs of the recommended run's policy
+    // and node count (every link speed), pooled per class and mode.
+    let (dir, _, markdown) = main_report();
+    let results = dir.path().join("sweep").join("results.json");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text(&results)).expect("JSON");
+    let recommended: usize = markdown
+        .lines()
+        .find_map(|line| line.strip_prefix("| run ")?.strip_suffix(" | value |"))
+        .expect("a recommended run table")
+        .parse()
+        .expect("a run id");
+    let chosen = &rows[recommended];
+    let runs: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|row| {
+            row["policy"] == chosen["policy"] && row["planes[0].nodes"] == chosen["planes[0].nodes"]
+        })
+        .collect();
+    // GRID has 2 link speeds, so 2 runs share the policy and size.
+    assert_eq!(runs.len(), 2);
+    let ids: Vec<String> = runs.iter().map(|row| row["run_id"].to_string()).collect();
+    let scope = format!("Compared over runs {}: every run of the ", ids.join(", "));
+    assert!(
+        markdown.contains(&scope),
+        "expected {scope:?} in\n{markdown}"
+    );
+
+    let labels = [
+        ("under-100gb", "under 100 GB"),
+        ("100gb-1tb", "100 GB to 1 TB"),
+        ("1tb-10tb", "1 TB to 10 TB"),
+        ("10tb-and-up", "10 TB and up"),
+    ];
+    let mut compared = 0;
+    for (class, label) in labels {
+        let (flex_jobs, flex_jct, flex_cost) = pooled(&runs, class, "flexcache");
+        let (mirror_jobs, mirror_jct, mirror_cost) = pooled(&runs, class, "snapmirror");
+        let row = markdown
+            .lines()
+            .find(|line| line.starts_with(&format!("| {label} | ")))
+            .unwrap_or_else(|| panic!("no table row for {label}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // cells[0] is empty before the first `|`.
+        // Counts are printed with commas between groups of three digits.
+        assert_eq!(cells[2].replace(',', ""), flex_jobs.to_string(), "{row}");
+        assert_eq!(cells[5].replace(',', ""), mirror_jobs.to_string(), "{row}");
+        let sentence_start = format!("- {}{}: ", label[..1].to_uppercase(), &label[1..]);
+        let sentence = markdown
+            .lines()
+            .find(|line| line.starts_with(&sentence_start))
+            .unwrap_or_else(|| panic!("no sentence for {label}"));
+        let expected = match (flex_jobs, mirror_jobs) {
+            (0, 0) => "no jobs of this class used FlexCache or SnapMirror",
+            (_, 0) => "no jobs of this class used SnapMirror",
+            (0, _) => "no jobs of this class used FlexCache",
+            _ => {
+                compared += 1;
+                use std::cmp::Ordering::{Equal, Greater, Less};
+                match (
+                    flex_jct.total_cmp(&mirror_jct),
+                    flex_cost.total_cmp(&mirror_cost),
+                ) {
+                    (Equal, Equal) => "served it alike",
+                    (Less | Equal, Less | Equal) => "FlexCache served it better",
+                    (Greater | Equal, Greater | Equal) => "SnapMirror served it better",
+                    _ => "neither mode served it better on both counts",
+                }
+            }
+        };
+        assert!(
+            sentence.contains(expected),
+            "{expected:?} not in {sentence}"
+        );
+    }
+    assert!(
+        compared > 0,
+        "no class had both modes, so the test compared nothing"
+    );
 }
 
 #[test]
@@ -502,9 +612,9 @@ fn other_parameter_becomes_x_axis() {
 }
 
 #[test]
-fn unknown_gpus_per_node_falls_back_to_nodes() {
-    // sweep.json names the scenario relative to the folder the sweep ran in, so a report run
-    // elsewhere cannot read its GPUs per node.
+fn sizes_in_gpus_from_anywhere() {
+    // sweep.json records the base scenario's GPUs per node, so a report run from another
+    // folder, where the relative scenario path does not resolve, still sizes in GPUs.
     let dir = main_sweep();
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let out = elsewhere.path().join("report.html");
@@ -515,8 +625,96 @@ fn unknown_gpus_per_node_falls_back_to_nodes() {
         .expect("the binary runs");
     assert_success(&output);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("GPUs per on-prem node"), "{stderr}");
+    let html = text(&out);
+    assert!(html.contains("<title>Capacity report: seed-hybrid</title>"));
+    let titles = texts(svg(&html, "chart-cost-by-size"), "axis-title x-title");
+    assert_eq!(titles, ["On-prem size (GPUs)"]);
+    let markdown = text(&elsewhere.path().join("report.md"));
+    assert!(markdown.contains(" on-prem GPUs ("), "{markdown}");
+}
+
+/// Rewrites a sweep folder as an older burstplane wrote it: sweep.json without
+/// `scenario_name` and `planes`, and no `access.*` columns in sweep.json or results.csv.
+fn make_old_sweep(dir: &Path) {
+    let manifest_path = dir.join("sweep.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&text(&manifest_path)).expect("JSON");
+    let object = manifest.as_object_mut().expect("an object");
+    assert!(object.remove("scenario_name").is_some());
+    assert!(object.remove("planes").is_some());
+    let columns = object["columns"].as_array_mut().expect("columns");
+    let names: Vec<String> = columns
+        .iter()
+        .map(|column| column["name"].as_str().expect("name").to_string())
+        .collect();
+    columns.retain(|column| !column["name"].as_str().unwrap().starts_with("access."));
+    let text_out = serde_json::to_string_pretty(&manifest).expect("JSON") + "\n";
+    std::fs::write(&manifest_path, text_out).expect("write sweep.json");
+
+    let keep: Vec<bool> = names
+        .iter()
+        .map(|name| !name.starts_with("access."))
+        .collect();
+    let csv_path = dir.join("results.csv");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(&csv_path)
+        .expect("results.csv");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record.expect("a record");
+        let cells = record.iter().zip(&keep).filter(|(_, keep)| **keep);
+        writer
+            .write_record(cells.map(|(cell, _)| cell))
+            .expect("CSV to memory");
+    }
+    std::fs::write(&csv_path, writer.into_inner().expect("CSV to memory")).expect("write");
+}
+
+#[test]
+fn old_sweep_folder_still_reports() {
+    let dir = main_sweep();
+    let sweep_dir = dir.path().join("sweep");
+    make_old_sweep(&sweep_dir);
+
+    // From the folder the sweep ran in, GPUs per node come from the scenario file.
+    let (_out, html, markdown) = report(&[&sweep_dir], &[]);
+    let titles = texts(svg(&html, "chart-cost-by-size"), "axis-title x-title");
+    assert_eq!(titles, ["On-prem size (GPUs)"]);
+    assert!(
+        markdown.contains("# Capacity recommendation: seed-hybrid"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("The results have no access.CLASS.MODE columns"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Rerun the sweep with this burstplane"),
+        "{markdown}"
+    );
+    assert!(
+        html.contains("The results have no access.CLASS.MODE columns"),
+        "the page hides the gap"
+    );
+
+    // Elsewhere the relative scenario path does not resolve, so sizes fall back to nodes.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let out = elsewhere.path().join("report.html");
+    let output = Command::new(BIN)
+        .args(["report", utf8(&sweep_dir), "-o", utf8(&out)])
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("the binary runs");
+    assert_success(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("GPUs per on-prem node are unknown"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("written by an older burstplane"),
         "{stderr}"
     );
     assert!(stderr.contains(SCENARIO), "{stderr}");

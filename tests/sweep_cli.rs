@@ -133,6 +133,7 @@ fn grid_rows_match_simulate() {
             let expected = expected.as_f64().unwrap_or_else(|| panic!("{column}"));
             assert_eq!(number(row, column), expected, "run {id} column {column}");
         }
+        check_access_columns(id, row, &summary);
         let cost = &summary["cost_usd"];
         let burst =
             number(cost, "cloud_compute") + number(cost, "egress") + number(cost, "storage");
@@ -153,7 +154,14 @@ fn grid_rows_match_simulate() {
         header.starts_with("run_id,planes[0].nodes,links[0].gbps,policy,jobs,"),
         "{header}"
     );
-    assert!(header.ends_with(",plane.eks.gpu_utilization"), "{header}");
+    assert!(
+        header.contains(",plane.eks.gpu_utilization,access.under-100gb.flexcache.jobs,"),
+        "{header}"
+    );
+    assert!(
+        header.ends_with(",access.10tb-and-up.snapmirror.cost_usd"),
+        "{header}"
+    );
     let ids: Vec<&str> = lines.map(|line| line.split(',').next().unwrap()).collect();
     assert_eq!(ids, ["0", "1", "2", "3", "4", "5", "6", "7"]);
 
@@ -162,6 +170,106 @@ fn grid_rows_match_simulate() {
     assert_eq!(manifest["seed"], 42);
     assert_eq!(manifest["shard"], Value::Null);
     assert_eq!(manifest["vary"][1]["path"], "links[0].gbps");
+    // The base scenario's planes, as scenarios/seed-hybrid.toml sets them.
+    assert_eq!(manifest["scenario_name"], "seed-hybrid");
+    let planes = manifest["planes"].as_array().expect("planes");
+    assert_eq!(planes.len(), 2);
+    assert_eq!(planes[0]["name"], "onprem");
+    assert_eq!(planes[0]["kind"], "onprem");
+    assert_eq!(planes[0]["gpus_per_node"], 8);
+    assert_eq!(planes[1]["name"], "eks");
+    assert_eq!(planes[1]["kind"], "cloud");
+    assert_eq!(planes[1]["gpus_per_node"], 8);
+    let columns = manifest["columns"].as_array().expect("columns");
+    let access_types: Vec<(&str, &str)> = columns
+        .iter()
+        .filter_map(|column| {
+            let name = column["name"].as_str()?;
+            name.starts_with("access.under-100gb.flexcache.")
+                .then(|| (name, column["type"].as_str().expect("type")))
+        })
+        .collect();
+    assert_eq!(
+        access_types,
+        [
+            ("access.under-100gb.flexcache.jobs", "integer"),
+            ("access.under-100gb.flexcache.jct_mean_s", "number"),
+            ("access.under-100gb.flexcache.data_ready_mean_s", "number"),
+            ("access.under-100gb.flexcache.stall_mean_s", "number"),
+            ("access.under-100gb.flexcache.transfer_gb", "number"),
+            ("access.under-100gb.flexcache.cost_usd", "number"),
+        ]
+    );
+}
+
+const SIZE_CLASSES: [&str; 4] = ["under-100gb", "100gb-1tb", "1tb-10tb", "10tb-and-up"];
+const ACCESS_METRICS: [&str; 6] = [
+    "jobs",
+    "jct_mean_s",
+    "data_ready_mean_s",
+    "stall_mean_s",
+    "transfer_gb",
+    "cost_usd",
+];
+
+/// Checks every `access.<class>.<mode>.<metric>` column of a results row against the
+/// `remote_access` groups of `simulate`'s summary of the same run, with 0 for a group the
+/// summary leaves out.
+fn check_access_columns(id: usize, row: &Value, summary: &Value) {
+    let groups = summary["remote_access"].as_array().expect("remote_access");
+    let mut found = 0;
+    for class in SIZE_CLASSES {
+        for mode in ["flexcache", "snapmirror"] {
+            let group = groups
+                .iter()
+                .find(|group| group["size_class"] == class && group["access"] == mode);
+            found += usize::from(group.is_some());
+            for metric in ACCESS_METRICS {
+                let column = format!("access.{class}.{mode}.{metric}");
+                let expected = group.map_or(0.0, |group| number(group, metric));
+                assert_eq!(number(row, &column), expected, "run {id} column {column}");
+            }
+            let jobs = &row[format!("access.{class}.{mode}.jobs")];
+            assert!(jobs.is_u64(), "run {id}: {class} {mode} jobs is {jobs}");
+        }
+    }
+    assert_eq!(found, groups.len(), "run {id}: a group of an unknown class");
+    assert!(
+        found > 0,
+        "run {id} has no remote-access job, so checks nothing"
+    );
+}
+
+#[test]
+fn old_manifest_still_reads() {
+    // A sweep.json written before the base scenario's name and planes were recorded lacks
+    // both keys. Reading it gives no name and no planes, and the same rows.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    stdout(&sweep_grid(&out, &["--series-interval-s", "0"]));
+    let current = burstplane::sweep::read_sweep(&out).expect("the sweep reads");
+    assert_eq!(current.manifest.planes.len(), 2);
+
+    let path = out.join("sweep.json");
+    let mut manifest: Value = serde_json::from_str(&read(&path)).unwrap();
+    let object = manifest.as_object_mut().unwrap();
+    assert!(object.remove("planes").is_some());
+    assert!(object.remove("scenario_name").is_some());
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let old = burstplane::sweep::read_sweep(&out).expect("the old sweep.json reads");
+    assert!(old.manifest.planes.is_empty());
+    assert_eq!(old.manifest.scenario_name, None);
+    assert_eq!(old.rows, current.rows);
+
+    // Another format is rejected with the value found and what to do.
+    let text = read(&path).replace("burstplane-sweep/1", "burstplane-sweep/0");
+    std::fs::write(&path, text).unwrap();
+    let error = burstplane::sweep::read_sweep(&out).unwrap_err().to_string();
+    assert!(
+        error.contains("format is \"burstplane-sweep/0\""),
+        "{error}"
+    );
+    assert!(error.contains("rerun the sweep"), "{error}");
 }
 
 #[test]

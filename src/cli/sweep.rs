@@ -14,7 +14,7 @@ use super::simulate::default_scenario;
 use crate::policy::PolicyName;
 use crate::scenario::Scenario;
 use crate::sweep::k8s::JobSpec;
-use crate::sweep::results::{self, VaryRecord};
+use crate::sweep::results::{self, PlaneRecord, VaryRecord};
 use crate::sweep::{
     Grid, Shard, SweepJob, SweepManifest, VariantError, Vary, build_variants, run_sweep,
 };
@@ -229,6 +229,18 @@ fn run_here(args: &SweepArgs, setup: &Setup) -> anyhow::Result<()> {
         burstplane_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: setup.scenario_path.display().to_string(),
         scenario_fnv1a64: results::fnv1a64(setup.scenario_text.as_bytes()),
+        scenario_name: Some(setup.base.name.clone()),
+        planes: setup
+            .base
+            .platform
+            .planes
+            .iter()
+            .map(|plane| PlaneRecord {
+                name: plane.name.clone(),
+                kind: plane.kind,
+                gpus_per_node: plane.gpus_per_node,
+            })
+            .collect(),
         trace: setup.trace_path.display().to_string(),
         trace_fnv1a64: results::fnv1a64(&trace_bytes),
         seed: setup.base.seed,

@@ -12,7 +12,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::grid::{Grid, ParamValue, Shard, ValueKind};
-use crate::report::Summary;
+use crate::model::{Access, PlaneKind};
+use crate::report::{AccessGroup, SIZE_CLASSES, Summary};
 
 /// Value of `format` in `sweep.json`; a reader rejects other values.
 pub const FORMAT: &str = "burstplane-sweep/1";
@@ -34,6 +35,15 @@ pub struct VaryRecord {
     pub values: Vec<ParamValue>,
 }
 
+/// One plane of the base scenario as `sweep.json` records it, so that readers need not find
+/// the scenario file again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaneRecord {
+    pub name: String,
+    pub kind: PlaneKind,
+    pub gpus_per_node: u32,
+}
+
 /// The contents of `sweep.json`: what was swept, and the columns of the results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepManifest {
@@ -44,6 +54,13 @@ pub struct SweepManifest {
     pub scenario: String,
     /// FNV-1a 64-bit hash of the scenario file's bytes, in hex.
     pub scenario_fnv1a64: String,
+    /// The base scenario's `name`; `None` in a `sweep.json` written before it was recorded.
+    #[serde(default)]
+    pub scenario_name: Option<String>,
+    /// The base scenario's planes in scenario order, before any `--vary` edits them; empty in
+    /// a `sweep.json` written before they were recorded.
+    #[serde(default)]
+    pub planes: Vec<PlaneRecord>,
     pub trace: String,
     /// FNV-1a 64-bit hash of the trace file's bytes, in hex.
     pub trace_fnv1a64: String,
@@ -162,8 +179,43 @@ const PLANE_METRICS: [(&str, ValueKind); 3] = [
     ("gpu_utilization", ValueKind::Number),
 ];
 
+/// Remote access modes of the `access.<class>.<mode>.<metric>` columns, in column order.
+pub const ACCESS_MODES: [Access; 2] = [Access::Flexcache, Access::Snapmirror];
+
+/// A metric of one dataset size class and access mode: column name suffix, type and how to
+/// read it from the summary's group.
+type AccessMetric = (&'static str, ValueKind, fn(&AccessGroup) -> ParamValue);
+
+/// Metrics of each dataset size class and access mode, in column order, named as the fields
+/// of [`AccessGroup`]. docs/sweep.md lists their units.
+pub const ACCESS_METRICS: [AccessMetric; 6] = [
+    ("jobs", ValueKind::Integer, |group| count(group.jobs)),
+    ("jct_mean_s", ValueKind::Number, |group| {
+        ParamValue::Float(group.jct_mean_s)
+    }),
+    ("data_ready_mean_s", ValueKind::Number, |group| {
+        ParamValue::Float(group.data_ready_mean_s)
+    }),
+    ("stall_mean_s", ValueKind::Number, |group| {
+        ParamValue::Float(group.stall_mean_s)
+    }),
+    ("transfer_gb", ValueKind::Number, |group| {
+        ParamValue::Float(group.transfer_gb)
+    }),
+    ("cost_usd", ValueKind::Number, |group| {
+        ParamValue::Float(group.cost_usd)
+    }),
+];
+
+/// Names the column of `metric` for the jobs of dataset size class `class` that reached their
+/// data with `mode`, such as `access.under-100gb.flexcache.jct_mean_s`.
+pub fn access_column(class: &str, mode: Access, metric: &str) -> String {
+    format!("access.{class}.{}.{metric}", mode.as_str())
+}
+
 /// Lists the columns of a grid's results: `run_id`, each varied path, `policy`, the summary
-/// metrics, then the per-plane metrics of `plane_names` in scenario order.
+/// metrics, the per-plane metrics of `plane_names` in scenario order, then the access metrics
+/// of every dataset size class and access mode.
 pub fn columns(grid: &Grid, plane_names: &[String]) -> Vec<Column> {
     let column = |name: &str, kind| Column {
         name: name.to_string(),
@@ -180,6 +232,13 @@ pub fn columns(grid: &Grid, plane_names: &[String]) -> Vec<Column> {
     for plane in plane_names {
         for (metric, kind) in PLANE_METRICS {
             columns.push(column(&format!("plane.{plane}.{metric}"), kind));
+        }
+    }
+    for (class, _) in SIZE_CLASSES {
+        for mode in ACCESS_MODES {
+            for (metric, kind, _) in ACCESS_METRICS {
+                columns.push(column(&access_column(class, mode, metric), kind));
+            }
         }
     }
     columns
@@ -202,7 +261,28 @@ impl RunRow {
             values.push(ParamValue::Float(plane.gpu_hours));
             values.push(ParamValue::Float(plane.gpu_utilization));
         }
+        push_access_values(&mut values, summary);
         RunRow { run_id, values }
+    }
+}
+
+/// Appends the values of the access columns, in [`columns`] order. The summary leaves out
+/// empty groups, and their columns get 0, so every row has the same columns.
+fn push_access_values(values: &mut Vec<ParamValue>, summary: &Summary) {
+    for (class, _) in SIZE_CLASSES {
+        for mode in ACCESS_MODES {
+            let group = summary
+                .remote_access
+                .iter()
+                .find(|group| group.size_class == class && group.access == mode);
+            for (_, kind, read) in ACCESS_METRICS {
+                values.push(match group {
+                    Some(group) => read(group),
+                    None if kind == ValueKind::Integer => ParamValue::Integer(0),
+                    None => ParamValue::Float(0.0),
+                });
+            }
+        }
     }
 }
 
@@ -307,6 +387,96 @@ mod tests {
         assert_eq!(fnv1a64(b""), "cbf29ce484222325");
         assert_eq!(fnv1a64(b"a"), "af63dc4c8601ec8c");
         assert_eq!(fnv1a64(b"foobar"), "85944171f73967e8");
+    }
+
+    /// Builds the summary of a run with no job but the given remote-access groups.
+    fn summary(remote_access: Vec<AccessGroup>) -> Summary {
+        Summary {
+            scenario: "s".into(),
+            policy: "no-wait".into(),
+            seed: 1,
+            jobs: 0,
+            completed: 0,
+            rejected: Default::default(),
+            makespan_s: 0.0,
+            jct_s: Default::default(),
+            wait_s: Default::default(),
+            burst_fraction: 0.0,
+            planes: Vec::new(),
+            transfer_gb: Default::default(),
+            cost_usd: Default::default(),
+            remote_access,
+        }
+    }
+
+    #[test]
+    fn access_columns_cover_every_group() {
+        let grid = Grid::new(Vec::new(), vec![crate::policy::PolicyName::NoWait]).unwrap();
+        let columns = columns(&grid, &[]);
+        let group = AccessGroup {
+            size_class: "1tb-10tb",
+            access: Access::Snapmirror,
+            jobs: 3,
+            jct_mean_s: 120.5,
+            data_ready_mean_s: 60.25,
+            stall_mean_s: 0.0,
+            transfer_gb: 4000.0,
+            cost_usd: 12.5,
+        };
+        let row = RunRow::new(&grid, 0, &summary(vec![group]));
+        assert_eq!(row.values.len(), columns.len());
+
+        // run_id, policy, the summary metrics, then 4 classes x 2 modes x 6 metrics = 48.
+        let access: Vec<(&Column, &ParamValue)> = columns
+            .iter()
+            .zip(&row.values)
+            .filter(|(column, _)| column.name.starts_with("access."))
+            .collect();
+        assert_eq!(access.len(), 48);
+        assert_eq!(columns.len(), 2 + METRICS.len() + 48);
+        assert_eq!(access[0].0.name, "access.under-100gb.flexcache.jobs");
+        assert_eq!(access[47].0.name, "access.10tb-and-up.snapmirror.cost_usd");
+
+        // 1tb-10tb is class 2 and snapmirror mode 1, so its columns start at (2 x 2 + 1) x 6
+        // = 30.
+        let expected = [
+            ("access.1tb-10tb.snapmirror.jobs", ParamValue::Integer(3)),
+            (
+                "access.1tb-10tb.snapmirror.jct_mean_s",
+                ParamValue::Float(120.5),
+            ),
+            (
+                "access.1tb-10tb.snapmirror.data_ready_mean_s",
+                ParamValue::Float(60.25),
+            ),
+            (
+                "access.1tb-10tb.snapmirror.stall_mean_s",
+                ParamValue::Float(0.0),
+            ),
+            (
+                "access.1tb-10tb.snapmirror.transfer_gb",
+                ParamValue::Float(4000.0),
+            ),
+            (
+                "access.1tb-10tb.snapmirror.cost_usd",
+                ParamValue::Float(12.5),
+            ),
+        ];
+        for (offset, (name, value)) in expected.iter().enumerate() {
+            assert_eq!(access[30 + offset].0.name, *name);
+            assert_eq!(access[30 + offset].1, value, "{name}");
+        }
+        // Every other group is empty: 0 of the column's type.
+        for (index, (column, value)) in access.iter().enumerate() {
+            if (30..36).contains(&index) {
+                continue;
+            }
+            let zero = match column.kind {
+                ValueKind::Integer => ParamValue::Integer(0),
+                _ => ParamValue::Float(0.0),
+            };
+            assert_eq!(**value, zero, "{}", column.name);
+        }
     }
 
     #[test]

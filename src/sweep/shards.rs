@@ -185,6 +185,8 @@ fn first_difference(a: &SweepManifest, b: &SweepManifest) -> Option<&'static str
             a.burstplane_version == b.burstplane_version,
         ),
         ("scenario", a.scenario == b.scenario),
+        ("scenario_name", a.scenario_name == b.scenario_name),
+        ("planes", a.planes == b.planes),
         ("scenario_fnv1a64", a.scenario_fnv1a64 == b.scenario_fnv1a64),
         ("trace", a.trace == b.trace),
         ("trace_fnv1a64", a.trace_fnv1a64 == b.trace_fnv1a64),

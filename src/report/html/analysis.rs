@@ -37,11 +37,7 @@ impl SizeAxis {
     /// Chooses the x axis. The on-prem plane is the base scenario's first on-prem plane, or
     /// plane 0 when the grid description lists no planes.
     pub fn choose(sweep: &Sweep) -> SizeAxis {
-        let plane = sweep
-            .planes
-            .iter()
-            .position(|plane| plane.onprem)
-            .unwrap_or(0);
+        let plane = size_plane(sweep);
         if let Some(nodes) = sweep.parameter(&format!("planes[{plane}].nodes")) {
             let gpus_parameter = sweep.parameter(&format!("planes[{plane}].gpus_per_node"));
             return match sweep.planes.get(plane) {
@@ -142,6 +138,16 @@ impl SizeAxis {
             SizeAxis::Nothing => "the base scenario".to_string(),
         }
     }
+}
+
+/// Returns the index of the plane whose size the report measures: the base scenario's first
+/// on-prem plane, or plane 0 when the sweep lists no planes.
+fn size_plane(sweep: &Sweep) -> usize {
+    sweep
+        .planes
+        .iter()
+        .position(|plane| plane.onprem)
+        .unwrap_or(0)
 }
 
 /// The p90 JCT a recommended run must not exceed, and where the number came from.
@@ -269,6 +275,35 @@ impl Analysis {
             .collect()
     }
 
+    /// Returns the indices in [`Sweep::parameters`] of the varied `nodes` and `gpus_per_node`
+    /// of the plane whose size the report measures.
+    pub fn size_parameters(&self, sweep: &Sweep) -> Vec<usize> {
+        let plane = size_plane(sweep);
+        ["nodes", "gpus_per_node"]
+            .iter()
+            .filter_map(|field| sweep.parameter(&format!("planes[{plane}].{field}")))
+            .collect()
+    }
+
+    /// Returns the runs of the focus run's policy at the focus run's on-prem size, in run id
+    /// order, with the focus run among them. They share its values of
+    /// [`Analysis::size_parameters`] and may differ in every other parameter. When the grid
+    /// varies neither, every run of the policy has the base scenario's size.
+    pub fn same_size_runs<'a>(&self, sweep: &'a Sweep) -> Vec<&'a Run> {
+        let focus = &sweep.runs[self.focus];
+        let size_parameters = self.size_parameters(sweep);
+        sweep
+            .runs
+            .iter()
+            .filter(|run| {
+                run.policy == focus.policy
+                    && size_parameters
+                        .iter()
+                        .all(|&index| run.values[index] == focus.values[index])
+            })
+            .collect()
+    }
+
     /// `PATH = VALUE` for each varied parameter but the x axis's, as the size charts hold them
     /// fixed; empty when there are none.
     pub fn fixed_parameters(&self, sweep: &Sweep) -> String {
@@ -382,6 +417,7 @@ mod tests {
                 completed: Some(10),
                 ..Metrics::default()
             },
+            access: Vec::new(),
             series: None,
         }
     }
@@ -399,7 +435,7 @@ mod tests {
             }],
             scenario_file: String::new(),
             trace_file: String::new(),
-            access_columns: Vec::new(),
+            access_classes: Vec::new(),
             planes_note: String::new(),
         }
     }
@@ -499,6 +535,13 @@ mod tests {
             .map(|run| run.id)
             .collect();
         assert_eq!(variant, [2, 3]);
+        // Runs of policy "a" at 16 nodes: ids 0 (1 Gbps) and 2 (10 Gbps).
+        let same_size: Vec<usize> = analysis
+            .same_size_runs(&sweep)
+            .iter()
+            .map(|run| run.id)
+            .collect();
+        assert_eq!(same_size, [0, 2]);
     }
 
     #[test]

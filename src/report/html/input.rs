@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::model::{Metrics, PlaneInfo, Run, Sweep, Value};
+use super::model::{AccessTotals, Metrics, PlaneInfo, Run, Sweep, Value};
 use crate::model::PlaneKind;
+use crate::report::SIZE_CLASSES;
 use crate::scenario::Scenario;
 use crate::sweep::output::MANIFEST;
-use crate::sweep::results::fnv1a64;
-use crate::sweep::{MergeError, ParamValue, SweepResults, merge_shards};
+use crate::sweep::results::{ACCESS_MODES, access_column, fnv1a64};
+use crate::sweep::{MergeError, ParamValue, SweepManifest, SweepResults, merge_shards};
 
 /// Sweep output that the report cannot use.
 #[derive(Debug, thiserror::Error)]
@@ -75,9 +76,13 @@ struct ColumnIndices {
     transfer_gb_total: usize,
     makespan_s: usize,
     completed: Option<usize>,
-    transfer_gb_hydration: Option<usize>,
-    transfer_gb_mirror: Option<usize>,
+    /// Per dataset size class and access mode, the `jobs`, `jct_mean_s` and `cost_usd`
+    /// columns; empty when the results have no access columns.
+    access: Vec<[[usize; 3]; 2]>,
 }
+
+/// The access metrics the report reads, in the order of [`ColumnIndices::access`].
+const ACCESS_READ: [&str; 3] = ["jobs", "jct_mean_s", "cost_usd"];
 
 fn convert(dirs: &[PathBuf], results: &SweepResults) -> Result<Sweep, InputError> {
     let manifest = &results.manifest;
@@ -102,6 +107,26 @@ fn convert(dirs: &[PathBuf], results: &SweepResults) -> Result<Sweep, InputError
         })
     };
     let parameters: Vec<String> = manifest.vary.iter().map(|vary| vary.path.clone()).collect();
+    // A sweep by an older burstplane has no access columns, and the report then states that.
+    // Results that have some of them must have all that the report reads.
+    let has_access = manifest
+        .columns
+        .iter()
+        .any(|column| column.name.starts_with("access."));
+    let mut access = Vec::new();
+    let mut access_classes = Vec::new();
+    if has_access {
+        for (class, _) in SIZE_CLASSES {
+            let mut modes = [[0; 3]; 2];
+            for (mode, indices) in ACCESS_MODES.iter().zip(&mut modes) {
+                for (metric, index) in ACCESS_READ.iter().zip(indices.iter_mut()) {
+                    *index = require(&access_column(class, *mode, metric))?;
+                }
+            }
+            access.push(modes);
+            access_classes.push(class.to_string());
+        }
+    }
     let columns = ColumnIndices {
         policy: require("policy")?,
         parameters: parameters
@@ -118,8 +143,7 @@ fn convert(dirs: &[PathBuf], results: &SweepResults) -> Result<Sweep, InputError
         transfer_gb_total: require("transfer_gb_total")?,
         makespan_s: require("makespan_s")?,
         completed: find("completed"),
-        transfer_gb_hydration: find("transfer_gb_hydration"),
-        transfer_gb_mirror: find("transfer_gb_mirror"),
+        access,
     };
     let runs = results
         .rows
@@ -127,17 +151,7 @@ fn convert(dirs: &[PathBuf], results: &SweepResults) -> Result<Sweep, InputError
         .zip(&results.series_files)
         .map(|(row, series)| read_run(row.run_id, &row.values, &columns, series.clone()))
         .collect();
-    let access_columns = manifest
-        .columns
-        .iter()
-        .map(|column| column.name.clone())
-        .filter(|name| {
-            let name = name.to_ascii_lowercase();
-            name.contains("flexcache") || name.contains("snapmirror") || name.starts_with("access")
-        })
-        .collect();
-    let (scenario, planes, planes_note) =
-        read_planes(&manifest.scenario, &manifest.scenario_fnv1a64);
+    let (scenario, planes, planes_note) = planes_of(manifest);
     Ok(Sweep {
         sources: dirs.to_vec(),
         scenario,
@@ -147,7 +161,7 @@ fn convert(dirs: &[PathBuf], results: &SweepResults) -> Result<Sweep, InputError
         policies: manifest.policies.clone(),
         runs,
         planes,
-        access_columns,
+        access_classes,
         planes_note,
     })
 }
@@ -163,7 +177,10 @@ fn read_run(
         ParamValue::Float(value) => *value,
         ParamValue::Boolean(_) | ParamValue::Text(_) => f64::NAN,
     };
-    let optional = |index: Option<usize>| index.map(number);
+    let count = |index: usize| match values[index] {
+        ParamValue::Integer(count) => u64::try_from(count).ok(),
+        _ => None,
+    };
     let policy = values[columns.policy].to_string();
     let parameter_values = columns
         .parameters
@@ -187,16 +204,40 @@ fn read_run(
             cost_usd_storage: number(columns.cost_usd_storage),
             burst_fraction: number(columns.burst_fraction),
             transfer_gb_total: number(columns.transfer_gb_total),
-            transfer_gb_hydration: optional(columns.transfer_gb_hydration),
-            transfer_gb_mirror: optional(columns.transfer_gb_mirror),
             makespan_s: number(columns.makespan_s),
-            completed: columns.completed.and_then(|index| match values[index] {
-                ParamValue::Integer(count) => u64::try_from(count).ok(),
-                _ => None,
-            }),
+            completed: columns.completed.and_then(count),
         },
+        access: columns
+            .access
+            .iter()
+            .map(|modes| {
+                modes.map(|[jobs, jct_mean_s, cost_usd]| AccessTotals {
+                    jobs: count(jobs).unwrap_or(0),
+                    jct_mean_s: number(jct_mean_s),
+                    cost_usd: number(cost_usd),
+                })
+            })
+            .collect(),
         series,
     }
+}
+
+/// Returns the base scenario's name, its planes and the reason the planes are unknown (empty
+/// when they are known). A `sweep.json` records them; one written by an older burstplane does
+/// not, and then they come from the scenario file it names.
+fn planes_of(manifest: &SweepManifest) -> (Option<String>, Vec<PlaneInfo>, String) {
+    if manifest.planes.is_empty() {
+        return read_planes(&manifest.scenario, &manifest.scenario_fnv1a64);
+    }
+    let planes = manifest
+        .planes
+        .iter()
+        .map(|plane| PlaneInfo {
+            onprem: plane.kind == PlaneKind::Onprem,
+            gpus_per_node: plane.gpus_per_node,
+        })
+        .collect();
+    (manifest.scenario_name.clone(), planes, String::new())
 }
 
 /// Reads the base scenario that `sweep.json` names, for its name and its planes' kinds and GPUs
@@ -210,8 +251,10 @@ fn read_planes(scenario: &str, recorded_hash: &str) -> (Option<String>, Vec<Plan
             None,
             Vec::new(),
             format!(
-                "GPUs per on-prem node are unknown, so sizes are in nodes: {why}. Run the report \
-                 from the folder the sweep ran in to read them."
+                "GPUs per on-prem node are unknown, so sizes are in nodes: the sweep.json was \
+                 written by an older burstplane, which did not record them, and {why}. Run the \
+                 report from the folder the sweep ran in, or rerun the sweep with this \
+                 burstplane."
             ),
         )
     };

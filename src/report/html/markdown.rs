@@ -1,9 +1,10 @@
 //! The markdown recommendation written beside the HTML report: the p90 JCT target, the
-//! recommended run, the cheapest run meeting the target at each size, and the data the sweep
-//! output lacks to compare FlexCache with SnapMirror.
+//! recommended run, the cheapest run meeting the target at each size, and FlexCache against
+//! SnapMirror by dataset size class.
 
 use std::fmt::Write;
 
+use super::access;
 use super::analysis::{Analysis, DEFAULT_TARGET_FACTOR, SizeAxis};
 use super::model::{Run, Sweep};
 use super::svg::format_number;
@@ -20,7 +21,7 @@ pub fn render(sweep: &Sweep, analysis: &Analysis) -> String {
     push_target(&mut out, sweep, analysis);
     push_recommendation(&mut out, sweep, analysis);
     push_sizes(&mut out, sweep, analysis);
-    push_access(&mut out, sweep, analysis);
+    access::push_section(&mut out, sweep, analysis);
     out
 }
 
@@ -294,45 +295,4 @@ fn push_sizes(out: &mut String, sweep: &Sweep, analysis: &Analysis) {
         }
     }
     out.push('\n');
-}
-
-/// Appends the FlexCache against SnapMirror section. The sweep output contains only run
-/// totals, so the section states what is missing instead of guessing.
-fn push_access(out: &mut String, sweep: &Sweep, analysis: &Analysis) {
-    out.push_str("## FlexCache or SnapMirror, by dataset size class\n\n");
-    let _ = writeln!(out, "{}\n", access_gap(sweep));
-    let run = &sweep.runs[analysis.focus];
-    if let (Some(hydration), Some(mirror)) = (
-        run.metrics.transfer_gb_hydration,
-        run.metrics.transfer_gb_mirror,
-    ) {
-        let _ = writeln!(
-            out,
-            "What the totals do show, for run {}: FlexCache cold reads moved {} GB over the WAN \
-             and SnapMirror baseline copies {} GB. These are totals over all dataset sizes and \
-             say nothing about which mode served a size class better.\n",
-            run.id,
-            format_number(hydration, 1),
-            format_number(mirror, 1)
-        );
-    }
-}
-
-/// Builds the plain statement that the sweep output lacks per-access data.
-pub fn access_gap(sweep: &Sweep) -> String {
-    if sweep.access_columns.is_empty() {
-        "Not answered: the sweep output has no per-access data. results.json holds one row of \
-         totals per run, with no job outcomes split by access mode (FlexCache or SnapMirror) \
-         or by dataset size, so this report cannot say which mode served each dataset size \
-         class better. Answering it needs, per run, JCT, wait, transfer and cost grouped by \
-         access mode and dataset size class in the sweep output."
-            .to_string()
-    } else {
-        format!(
-            "Not answered: the results have per-access columns ({}) that this version of \
-             `burstplane report` does not read, so it does not say which mode served each \
-             dataset size class better.",
-            sweep.access_columns.join(", ")
-        )
-    }
 }

@@ -2,10 +2,11 @@
 //! recommendation to put beside it.
 //!
 //! [`build_report`] reads the sweep folders (`input`), draws conclusions from the runs
-//! (`analysis`), draws the six charts (`charts` on `svg`) and lays out the page (`page`) and the
+//! (`analysis`, and `access` for FlexCache against SnapMirror), draws the six charts (`charts` on `svg`) and lays out the page (`page`) and the
 //! markdown (`markdown`). The output depends only on the sweep folders, the options and the
 //! scenario file that `sweep.json` names, so the same inputs give byte-identical files.
 
+mod access;
 mod analysis;
 mod charts;
 mod input;

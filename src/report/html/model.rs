@@ -44,10 +44,6 @@ pub struct Metrics {
     /// Share of completed jobs that ran on a cloud plane, 0..=1.
     pub burst_fraction: f64,
     pub transfer_gb_total: f64,
-    /// GB of FlexCache cold reads; `None` when the results lack the column.
-    pub transfer_gb_hydration: Option<f64>,
-    /// GB of SnapMirror baseline copies; `None` when the results lack the column.
-    pub transfer_gb_mirror: Option<f64>,
     /// Time of the last job's finish, s.
     pub makespan_s: f64,
     /// Jobs that finished; `None` when the results lack the column.
@@ -71,6 +67,9 @@ pub struct Run {
     /// One value per [`Sweep::parameters`] entry, in the same order.
     pub values: Vec<Value>,
     pub metrics: Metrics,
+    /// One entry per [`Sweep::access_classes`] entry, in the same order: the class's
+    /// FlexCache and SnapMirror jobs, indexed like [`crate::sweep::results::ACCESS_MODES`].
+    pub access: Vec<[AccessTotals; 2]>,
     /// The run's time series CSV (`series/run-<id>.csv`), when one was found.
     pub series: Option<PathBuf>,
 }
@@ -80,7 +79,8 @@ pub struct Run {
 pub struct Sweep {
     /// The sweep output directories read, as given.
     pub sources: Vec<PathBuf>,
-    /// The scenario's `name`, when its file could be read.
+    /// The scenario's `name`, from `sweep.json` or, for an older `sweep.json`, from the
+    /// scenario file when it could be read.
     pub scenario: Option<String>,
     /// The scenario file as `sweep.json` records it.
     pub scenario_file: String,
@@ -91,14 +91,26 @@ pub struct Sweep {
     /// The policies of the grid, in `--policies` order.
     pub policies: Vec<String>,
     pub runs: Vec<Run>,
-    /// The base scenario's planes, in scenario order, when the scenario file could be read.
+    /// The base scenario's planes, in scenario order, from `sweep.json` or, for an older
+    /// `sweep.json`, from the scenario file; empty when neither has them.
     pub planes: Vec<PlaneInfo>,
-    /// Result columns that name FlexCache or SnapMirror beyond the transfer totals, which would
-    /// carry per-access data the report does not read yet.
-    pub access_columns: Vec<String>,
+    /// Dataset size classes of the `access.<class>.<mode>.<metric>` columns, in column order;
+    /// empty when the results lack them (a sweep by an older burstplane).
+    pub access_classes: Vec<String>,
     /// The reason `planes` is empty, for the report to state, or an empty string when the
-    /// scenario was read.
+    /// planes are known.
     pub planes_note: String,
+}
+
+/// The completed jobs of one dataset size class that reached remote data with one access mode,
+/// in one run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AccessTotals {
+    pub jobs: u64,
+    /// Mean job completion time of these jobs, s; 0 when there are none.
+    pub jct_mean_s: f64,
+    /// Sum of these jobs' own costs (compute and egress), USD.
+    pub cost_usd: f64,
 }
 
 /// The parts of a base-scenario plane that the report uses.

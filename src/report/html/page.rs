@@ -3,10 +3,11 @@
 
 use std::fmt::Write;
 
+use super::access;
 use super::analysis::{Analysis, SizeAxis};
 use super::charts::Figure;
 use super::escape;
-use super::markdown::{access_gap, describe_sweep, describe_target, headline, monthly_usd};
+use super::markdown::{describe_sweep, describe_target, headline, monthly_usd};
 use super::model::Sweep;
 use super::svg::format_number;
 
@@ -64,7 +65,7 @@ pub fn render(sweep: &Sweep, analysis: &Analysis, figures: &[Figure]) -> String 
     let _ = writeln!(
         out,
         "<p class=\"note\"><strong>FlexCache or SnapMirror by dataset size class.</strong> {}</p>",
-        escape(&access_gap(sweep))
+        escape(&access::summary_line(sweep, analysis))
     );
     out.push_str("</section>\n");
 
