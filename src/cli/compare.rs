@@ -44,10 +44,10 @@ pub struct CompareArgs {
 
 /// The policies of `--policies`, in the order given, without duplicates.
 #[derive(Clone, Debug)]
-struct PolicyList(Vec<PolicyName>);
+pub(super) struct PolicyList(pub(super) Vec<PolicyName>);
 
 /// Parses `--policies`. Clap prefixes the returned error with the flag and its whole value.
-fn parse_policy_list(value: &str) -> Result<PolicyList, String> {
+pub(super) fn parse_policy_list(value: &str) -> Result<PolicyList, String> {
     let valid = PolicyName::ALL_NAMES.join(", ");
     if value.trim().is_empty() {
         return Err(format!(

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use toml::Table;
 
+use super::compare::{PolicyList, parse_policy_list};
 use super::simulate::default_scenario;
-use crate::policy::PolicyName;
 use crate::scenario::Scenario;
 use crate::sweep::k8s::JobSpec;
 use crate::sweep::results::{self, PlaneRecord, VaryRecord};
@@ -94,36 +94,6 @@ pub struct SweepArgs {
     /// Name of the Kubernetes Job [default: burstplane-sweep].
     #[arg(long, value_name = "NAME", requires = "emit_k8s_job")]
     job_name: Option<String>,
-}
-
-/// The policies of `--policies`, in the order given, without duplicates.
-#[derive(Clone, Debug)]
-struct PolicyList(Vec<PolicyName>);
-
-/// Parses `--policies`. Clap prefixes the returned error with the flag and its whole value.
-fn parse_policy_list(value: &str) -> Result<PolicyList, String> {
-    let valid = PolicyName::ALL_NAMES.join(", ");
-    let mut names = Vec::new();
-    for item in value.split(',') {
-        let item = item.trim();
-        if item.is_empty() {
-            return Err(format!(
-                "empty policy name, expected a comma-separated list of names from: {valid}"
-            ));
-        }
-        let Some(name) = PolicyName::parse(item) else {
-            return Err(format!(
-                "unknown policy `{item}`, expected names from: {valid}"
-            ));
-        };
-        if names.contains(&name) {
-            return Err(format!(
-                "policy `{item}` is listed twice, list each policy once"
-            ));
-        }
-        names.push(name);
-    }
-    Ok(PolicyList(names))
 }
 
 /// Parses `--series-interval-s`: 0, or a duration of at least one microsecond.
@@ -417,29 +387,6 @@ fn progress_bar(runs: u64) -> indicatif::ProgressBar {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn policy_list_rejects_bad_input() {
-        assert!(
-            parse_policy_list("no-wait,bogus")
-                .unwrap_err()
-                .contains("`bogus`")
-        );
-        assert!(
-            parse_policy_list("")
-                .unwrap_err()
-                .contains("empty policy name")
-        );
-        assert!(
-            parse_policy_list("no-wait,no-wait")
-                .unwrap_err()
-                .contains("twice")
-        );
-        assert_eq!(
-            parse_policy_list("onprem-only, no-wait").unwrap().0,
-            [PolicyName::OnpremOnly, PolicyName::NoWait]
-        );
-    }
 
     #[test]
     fn interval_accepts_zero_and_durations() {
