@@ -2,10 +2,10 @@
 //!
 //! Jobs up to one node's size take GPUs on one node (best fit: the up node with the fewest free
 //! GPUs that still fits, lowest index on ties). Larger jobs take whole idle nodes. An on-prem
-//! plane serves its queue strictly first in, first out. A cloud plane behaves like the
-//! Kubernetes cluster autoscaler: a job that fits on no up node is bound to a node being
-//! provisioned, or to new nodes it requests, and starts when they are up; only at the node
-//! limit does it wait in the queue.
+//! plane serves its queue first in, first out (the engine may scan it out of order). A cloud
+//! plane behaves like the Kubernetes cluster autoscaler. A job that fits on no up node is bound
+//! to a node being provisioned, or to new nodes it requests, and starts when they are up. Only
+//! at the node limit does it wait in the queue.
 
 use std::collections::VecDeque;
 

@@ -1,8 +1,9 @@
 //! Placement policies: for each submitted job, which plane it runs on and how it reaches its
 //! data.
 //!
-//! The engine asks a [`Policy`] once per job, at submission, through a read-only
-//! [`ClusterView`] of the platform's state. docs/policies.md documents each policy's rule.
+//! The engine calls a [`Policy`] once per job at submission, and again for a waiting job whose
+//! wait ended, through a read-only [`ClusterView`] of the platform's state. docs/policies.md
+//! documents each policy's rule.
 
 mod baseline;
 mod data_aware;
@@ -75,11 +76,11 @@ pub struct PolicyConfig {
     /// Waiting budget of the waiting policies: their coefficient is set so that the mean
     /// waiting time over the trace is this multiple of the mean run time.
     pub waiting_budget: f64,
-    /// Burst at once when the on-prem queue holds at least this many jobs.
+    /// Burst at once when the on-prem queue contains at least this many jobs.
     pub queue_cap: Option<usize>,
     /// Whether on-prem queues start any queued job that fits, not only the head.
     pub out_of_order: bool,
-    /// What `data-aware` minimizes.
+    /// Objective that `data-aware` minimizes.
     pub objective: Objective,
     /// `data-aware` keeps a timed-out job waiting once more when its predicted on-prem start is
     /// within this many waiting budgets.
