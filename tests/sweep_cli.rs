@@ -447,6 +447,18 @@ fn foreign_output_folder_is_rejected() {
 }
 
 #[test]
+fn foreign_series_file_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("series")).unwrap();
+    std::fs::write(dir.path().join("series/mydata.csv"), "keep me").unwrap();
+    let output = sweep_grid(dir.path(), &["--series-interval-s", "0"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`mydata.csv`"), "{stderr}");
+    assert_eq!(read(&dir.path().join("series/mydata.csv")), "keep me");
+}
+
+#[test]
 fn k8s_manifest_runs_shards() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("job.yaml");

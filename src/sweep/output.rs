@@ -62,6 +62,9 @@ impl OutputDir {
                 });
             }
         }
+        for folder in [SERIES, SERIES_PARTIAL] {
+            check_series_folder(&root.join(folder))?;
+        }
         remove_file_if_present(&root.join(MANIFEST))?;
         let partial = root.join(SERIES_PARTIAL);
         remove_dir_if_present(&partial)?;
@@ -143,6 +146,40 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
             source,
         }
     })
+}
+
+/// Fails unless `folder` is absent or holds only `run-N.csv` files, so that replacing it never
+/// deletes anything a sweep did not write.
+fn check_series_folder(folder: &Path) -> Result<(), SweepError> {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(SweepError::Write {
+                path: folder.to_path_buf(),
+                source,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| SweepError::Write {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_series = entry.file_type().is_ok_and(|kind| kind.is_file())
+            && name
+                .strip_prefix("run-")
+                .and_then(|rest| rest.strip_suffix(".csv"))
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+        if !is_series {
+            return Err(SweepError::ForeignFolder {
+                folder: folder.to_path_buf(),
+                name,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn remove_file_if_present(path: &Path) -> Result<(), SweepError> {
