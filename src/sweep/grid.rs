@@ -239,7 +239,24 @@ pub fn parse_values(spec: &str, original: Option<&Value>) -> Result<Vec<ParamVal
                 ));
             }
         },
-        FieldType::Integer | FieldType::Float | FieldType::Unknown => {
+        FieldType::Integer => {
+            // Whole numbers written as decimals (`32.0`, `1e3`) count as integers here.
+            let as_integer = |item: &str| -> Option<i64> {
+                item.parse::<i64>().ok().or_else(|| {
+                    finite(item)
+                        .filter(|value| value.fract() == 0.0 && value.abs() < 9e15)
+                        .map(|value| value as i64)
+                })
+            };
+            match items.iter().find(|item| as_integer(item).is_none()) {
+                Some(bad) => return Err(wrong_type(bad, "a whole number")),
+                None => items
+                    .iter()
+                    .map(|item| ParamValue::Integer(as_integer(item).expect("checked")))
+                    .collect(),
+            }
+        }
+        FieldType::Float | FieldType::Unknown => {
             if let (Some(values), false) = (integers(), field_type == FieldType::Float) {
                 values.into_iter().map(ParamValue::Integer).collect()
             } else if let Some(values) = numbers() {
@@ -538,7 +555,17 @@ mod tests {
             values("1,10, 40", int.clone()).unwrap(),
             integers(&[1, 10, 40])
         );
-        assert_eq!(values("1,2.5", int.clone()).unwrap(), floats(&[1.0, 2.5]));
+        // An integer field takes whole numbers in any spelling and rejects fractions.
+        assert_eq!(
+            values("16,32.0,1e3", int.clone()).unwrap(),
+            integers(&[16, 32, 1000])
+        );
+        assert!(
+            values("1,2.5", int.clone())
+                .unwrap_err()
+                .to_string()
+                .contains("`2.5`")
+        );
         assert_eq!(values("1,2", float).unwrap(), floats(&[1.0, 2.0]));
         assert_eq!(values("3", None).unwrap(), integers(&[3]));
         assert_eq!(
@@ -554,7 +581,7 @@ mod tests {
         );
         let error = values("1,x", int).unwrap_err().to_string();
         assert!(error.contains("invalid value `x`"), "{error}");
-        assert!(error.contains("expected a finite number"), "{error}");
+        assert!(error.contains("expected a whole number"), "{error}");
     }
 
     #[test]
