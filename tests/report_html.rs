@@ -603,7 +603,7 @@ fn other_parameter_becomes_x_axis() {
     let (_dir, html, markdown) = report(&[&dir], &[]);
     let cost = svg(&html, "chart-cost-by-size");
     let titles = texts(cost, "axis-title x-title");
-    assert_eq!(titles, ["links[0].gbps"]);
+    assert_eq!(titles, ["links[0].gbps (Gbps)"]);
     assert!(
         markdown.contains("does not vary the on-prem node count"),
         "{markdown}"

@@ -80,14 +80,20 @@ impl SizeAxis {
         )
     }
 
-    /// Returns the axis title, with its unit.
+    /// Returns the axis title, with its unit where the field name tells it.
     pub fn title(&self, sweep: &Sweep) -> String {
         match self {
             SizeAxis::OnpremGpus { .. } => "On-prem size (GPUs)".to_string(),
             SizeAxis::OnpremNodes { nodes } => {
                 format!("On-prem size (nodes, {})", sweep.parameters[*nodes])
             }
-            SizeAxis::Parameter { parameter, .. } => sweep.parameters[*parameter].clone(),
+            SizeAxis::Parameter { parameter, .. } => {
+                let path = &sweep.parameters[*parameter];
+                match unit_of(path) {
+                    Some(unit) => format!("{path} ({unit})"),
+                    None => path.clone(),
+                }
+            }
             SizeAxis::Nothing => "Base scenario (no parameter varied)".to_string(),
         }
     }
@@ -558,4 +564,29 @@ mod tests {
         assert_eq!(x.value(&sweep.runs[1]), 1.0);
         assert_eq!(x.title(&sweep), "policy.objective");
     }
+}
+
+/// Unit of a scenario field, from its name as docs/scenario.md spells it.
+fn unit_of(path: &str) -> Option<&'static str> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let unit = match field {
+        "gbps" => "Gbps",
+        "rtt_ms" => "ms",
+        "nodes" | "max_nodes" => "nodes",
+        "gpus_per_node" => "GPUs per node",
+        "price_per_gpu_hour" => "USD per GPU-hour",
+        "price_per_gb_month" => "USD per GB-month",
+        "value_of_time_usd_per_hour" => "USD per hour",
+        "retention_h" => "h",
+        "waiting_budget" => "x mean run time",
+        "extension_budgets" => "budgets",
+        "speed_factor" => "x",
+        _ if field.ends_with("_gb") => "GB",
+        _ if field.ends_with("_s") => "s",
+        _ if field.ends_with("_fraction") || field.ends_with("_share") || field == "io_overlap" => {
+            "share"
+        }
+        _ => return None,
+    };
+    Some(unit)
 }

@@ -185,8 +185,15 @@ pub fn cost_by_size(sweep: &Sweep, analysis: &Analysis) -> Figure {
         "chart-cost-by-size",
         "Total cost",
         svg,
-        "The lowest line at a size is the cheapest policy there; a line that falls as the size \
-         grows means owned GPUs cost less than the bursts they replace.",
+        &if analysis.x.is_onprem_size() {
+            "The lowest line at a size is the cheapest policy there; a line that falls as the \
+             size grows means owned GPUs cost less than the bursts they replace."
+                .to_string()
+        } else {
+            "The lowest line at a setting is the cheapest policy there; the slope shows how \
+             much the varied parameter moves total cost."
+                .to_string()
+        },
     )
 }
 
@@ -201,11 +208,19 @@ pub fn p90_by_size(sweep: &Sweep, analysis: &Analysis) -> Figure {
         seconds,
         Some(("p90 target", analysis.target.p90_s)),
     );
-    let caption = format!(
-        "Points under the grey target line ({}) meet it; the leftmost such point is the \
-         smallest size that does.",
-        seconds(analysis.target.p90_s)
-    );
+    let caption = if analysis.x.is_onprem_size() {
+        format!(
+            "Points under the grey target line ({}) meet it; the leftmost such point is the \
+             smallest size that does.",
+            seconds(analysis.target.p90_s)
+        )
+    } else {
+        format!(
+            "Points under the grey target line ({}) meet it; compare where each policy \
+             crosses it.",
+            seconds(analysis.target.p90_s)
+        )
+    };
     size_figure(
         sweep,
         analysis,
@@ -331,8 +346,8 @@ pub fn burst_by_size(sweep: &Sweep, analysis: &Analysis) -> Figure {
         "chart-burst-by-size",
         "Burst fraction",
         svg,
-        "How much of the work each policy sends to the cloud at each size; the gap between \
-         lines is the policies' different appetite for bursting.",
+        "How much of the work each policy sends to the cloud at each point of the x axis; the \
+         gap between lines is the policies' different appetite for bursting.",
     )
 }
 
@@ -503,8 +518,9 @@ pub fn monthly_cost(sweep: &Sweep, analysis: &Analysis) -> Figure {
         heading: "Monthly cost by kind, per policy".to_string(),
         context: Some(context),
         svg,
-        caption: "The height of a bar is what the policy costs a month at this size; its \
-                  orange, red and green parts are what bursting adds to the owned GPUs."
+        caption: "The height of a bar is what the policy costs a month at the recommended run's \
+                  parameters; its orange, red and green parts are what bursting adds to the \
+                  owned GPUs."
             .to_string(),
     }
 }
