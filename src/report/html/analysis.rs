@@ -405,6 +405,31 @@ fn pareto_front(sweep: &Sweep, candidates: &[usize]) -> Vec<usize> {
     front
 }
 
+/// Unit of a scenario field, from its name as docs/scenario.md spells it.
+fn unit_of(path: &str) -> Option<&'static str> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let unit = match field {
+        "gbps" => "Gbps",
+        "rtt_ms" => "ms",
+        "nodes" | "max_nodes" => "nodes",
+        "gpus_per_node" => "GPUs per node",
+        "price_per_gpu_hour" => "USD per GPU-hour",
+        "price_per_gb_month" => "USD per GB-month",
+        "value_of_time_usd_per_hour" => "USD per hour",
+        "retention_h" => "h",
+        "waiting_budget" => "x mean run time",
+        "extension_budgets" => "budgets",
+        "speed_factor" => "x",
+        _ if field.ends_with("_gb") => "GB",
+        _ if field.ends_with("_s") => "s",
+        _ if field.ends_with("_fraction") || field.ends_with("_share") || field == "io_overlap" => {
+            "share"
+        }
+        _ => return None,
+    };
+    Some(unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,29 +589,4 @@ mod tests {
         assert_eq!(x.value(&sweep.runs[1]), 1.0);
         assert_eq!(x.title(&sweep), "policy.objective");
     }
-}
-
-/// Unit of a scenario field, from its name as docs/scenario.md spells it.
-fn unit_of(path: &str) -> Option<&'static str> {
-    let field = path.rsplit('.').next().unwrap_or(path);
-    let unit = match field {
-        "gbps" => "Gbps",
-        "rtt_ms" => "ms",
-        "nodes" | "max_nodes" => "nodes",
-        "gpus_per_node" => "GPUs per node",
-        "price_per_gpu_hour" => "USD per GPU-hour",
-        "price_per_gb_month" => "USD per GB-month",
-        "value_of_time_usd_per_hour" => "USD per hour",
-        "retention_h" => "h",
-        "waiting_budget" => "x mean run time",
-        "extension_budgets" => "budgets",
-        "speed_factor" => "x",
-        _ if field.ends_with("_gb") => "GB",
-        _ if field.ends_with("_s") => "s",
-        _ if field.ends_with("_fraction") || field.ends_with("_share") || field == "io_overlap" => {
-            "share"
-        }
-        _ => return None,
-    };
-    Some(unit)
 }
