@@ -33,14 +33,14 @@ pub struct ReportArgs {
     run: Option<usize>,
 }
 
-/// Parses `--target-p90-s`: a finite number of seconds above zero.
+/// Parses `--target-p90-s`: seconds from 0.001 to 1e11, the longest a trace may span.
 fn parse_target(value: &str) -> Result<f64, String> {
-    let expected = "expected a number of seconds above 0, such as 7200";
+    let expected = "expected a number of seconds from 0.001 to 1e11, such as 7200";
     let seconds: f64 = value
         .trim()
         .parse()
         .map_err(|_| format!("not a number, {expected}"))?;
-    if seconds.is_finite() && seconds > 0.0 {
+    if (0.001..=crate::trace::MAX_SECONDS).contains(&seconds) {
         Ok(seconds)
     } else {
         Err(expected.to_string())
