@@ -512,7 +512,7 @@ fn bad_folders_are_rejected() {
         "0",
     ]));
     assert!(stderr.contains("--target-p90-s"), "{stderr}");
-    assert!(stderr.contains("above 0"), "{stderr}");
+    assert!(stderr.contains("from 0.001 to 1e11"), "{stderr}");
     assert!(!out.exists(), "a failed report wrote {}", out.display());
 }
 
