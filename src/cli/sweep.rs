@@ -347,8 +347,7 @@ fn emit_k8s_job(args: &SweepArgs, setup: &Setup, file: &Path) -> anyhow::Result<
         shards,
         sweep_args,
     };
-    spec.check()
-        .context("invalid --job-name, --results-pvc, --image or --shards")?;
+    spec.check()?;
     crate::sweep::output::write_atomically(file, spec.to_yaml().as_bytes())
         .context("--emit-k8s-job")?;
     super::print_stdout(&format!(

@@ -32,14 +32,15 @@ pub struct JobSpec {
 /// A manifest setting that Kubernetes would reject.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum JobSpecError {
-    #[error("invalid name {value:?}: expected {expected}")]
+    #[error("invalid {flag} {value:?}: expected {expected}")]
     Name {
+        flag: &'static str,
         value: String,
         expected: &'static str,
     },
-    #[error("invalid image {value:?}: expected a non-empty image reference without spaces")]
+    #[error("invalid --image {value:?}: expected a non-empty image reference without spaces")]
     Image { value: String },
-    #[error("invalid shard count {value}: expected 1 to {MAX_SHARDS}")]
+    #[error("invalid --shards {value}: expected 1 to {MAX_SHARDS}")]
     Shards { value: usize },
 }
 
@@ -92,12 +93,14 @@ impl JobSpec {
     pub fn check(&self) -> Result<(), JobSpecError> {
         if !is_dns_name(&self.name, 63, false) {
             return Err(JobSpecError::Name {
+                flag: "--job-name",
                 value: self.name.clone(),
                 expected: LABEL_RULE,
             });
         }
         if !is_dns_name(&self.results_pvc, 253, true) {
             return Err(JobSpecError::Name {
+                flag: "--results-pvc",
                 value: self.results_pvc.clone(),
                 expected: SUBDOMAIN_RULE,
             });
