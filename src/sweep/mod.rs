@@ -88,7 +88,7 @@ pub fn build_variants(
                 VariantError::Value {
                     vary: index,
                     value: value.to_string(),
-                    source: Box::new(source),
+                    source: Box::new(without_location(source)),
                 }
             })?;
         }
@@ -102,12 +102,32 @@ pub fn build_variants(
         let scenario = Scenario::parse(&to_text(&edited), scenario_path).map_err(|source| {
             VariantError::Combination {
                 assignment: grid.describe_variant(variant),
-                source: Box::new(source),
+                source: Box::new(without_location(source)),
             }
         })?;
         variants.push(scenario);
     }
     Ok(variants)
+}
+
+/// Drops the line, column and snippet from a TOML error about an edited scenario: they point
+/// into the rewritten text, not the user's file. The message itself stays.
+fn without_location(error: ScenarioError) -> ScenarioError {
+    match error {
+        ScenarioError::Toml { file, message } => {
+            let last = message
+                .lines()
+                .map(str::trim)
+                .rfind(|line| !line.is_empty())
+                .unwrap_or("")
+                .to_string();
+            ScenarioError::Toml {
+                file,
+                message: format!("{last} (with the --vary value applied)"),
+            }
+        }
+        other => other,
+    }
 }
 
 fn set(doc: &mut Table, vary: &Vary, value: &ParamValue) {
