@@ -25,11 +25,11 @@ pub struct ReportArgs {
     output: PathBuf,
     /// p90 job completion time a recommended run must not exceed, seconds [default: the best
     /// p90 among the runs times 1.5].
-    #[arg(long, value_name = "SECONDS", value_parser = parse_target)]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_target, allow_negative_numbers = true)]
     target_p90_s: Option<f64>,
     /// Run id whose WAN throughput and queue depth over time the timeline chart shows
     /// [default: the recommended run].
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", allow_negative_numbers = true)]
     run: Option<usize>,
 }
 

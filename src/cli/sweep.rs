@@ -73,7 +73,7 @@ pub struct SweepArgs {
     shard: Option<Shard>,
     /// Interval of each run's time series in series/, seconds of simulated time; 0 writes no
     /// series.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600.0, value_parser = parse_interval)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600.0, value_parser = parse_interval, allow_negative_numbers = true)]
     series_interval_s: f64,
     /// Write a Kubernetes Indexed Job manifest that runs this sweep as shards to FILE, and run
     /// nothing here.
