@@ -63,7 +63,7 @@ struct TypedRow {
     group: Option<String>,
 }
 
-/// The whole `simulate` pipeline against the csv crate only reading the same file.
+/// Measures the whole `simulate` pipeline against the csv crate only reading the same file.
 fn bench_pipeline(c: &mut Criterion) {
     let folder = tempfile::tempdir().expect("temporary folder");
     let path = folder.path().join("synth-100k.csv");

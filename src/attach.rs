@@ -267,7 +267,7 @@ impl DatasetSampler {
         DatasetSampler { cumulative, guide }
     }
 
-    /// The rank whose cumulative interval contains `u` in [0, 1).
+    /// Finds the rank whose cumulative interval contains `u` in [0, 1).
     fn sample(&self, u: f64) -> usize {
         let bucket = ((u * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
         let mut rank = self.guide[bucket] as usize;

@@ -39,10 +39,10 @@ index_type!(
     DatasetId
 );
 
-/// The most planes a scenario may hold, so that a job's allowed planes fit in one `u64` mask.
+/// Maximum number of planes in a scenario, so that a job's allowed planes fit in one `u64` mask.
 pub const MAX_PLANES: usize = 64;
 
-/// Where a data plane runs.
+/// Location of a data plane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlaneKind {
@@ -80,7 +80,7 @@ impl Plane {
         gpus.div_ceil(self.gpus_per_node).max(1)
     }
 
-    /// Whether a job of `gpus` GPUs could ever run here, with every node up and idle.
+    /// Reports whether a job of `gpus` GPUs could ever run here, with every node up and idle.
     pub fn can_ever_fit(&self, gpus: u32) -> bool {
         self.nodes_needed(gpus) <= self.max_nodes
     }
@@ -177,7 +177,7 @@ impl Platform {
             .map(|i| StorageId(i as u32))
     }
 
-    /// The link joining two storage systems, if the scenario has one.
+    /// Finds the link joining two storage systems, if the scenario has one.
     pub fn link_between(&self, a: StorageId, b: StorageId) -> Option<LinkId> {
         self.links
             .iter()
@@ -251,7 +251,7 @@ impl Workload {
     }
 }
 
-/// How a job on a plane reaches its dataset.
+/// Access mode: the way a job on a plane reaches its dataset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {

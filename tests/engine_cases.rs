@@ -70,7 +70,7 @@ fn job(id: &str, submit_s: f64, gpus: u32, duration_s: f64) -> TraceRecord {
     }
 }
 
-/// A job that fills the on-prem plane for 100,000 s, so later jobs burst under no-wait.
+/// Builds a job that fills the on-prem plane for 100,000 s, so later jobs burst under no-wait.
 fn blocker() -> TraceRecord {
     job("blocker", 0.0, 8, 100_000.0)
 }
@@ -184,7 +184,7 @@ fn writes_back_never_gets_snapmirror() {
     let mut writer = reading(job("writer", 10.0, 8, 60.0), "ds", 1000.0);
     writer.writes_back = Some(true);
     writer.write_gb = Some(10.0);
-    // `reader` reads the whole dataset and gets a mirror first; `writer` reads it all too but
+    // `reader` reads the whole dataset and gets a mirror first. `writer` reads it all too but
     // writes back, so it takes a FlexCache even though a mirror is under way.
     let records = [
         blocker(),
@@ -240,7 +240,7 @@ fn cloud_start_waits_for_provisioning() {
 #[test]
 fn jobs_bound_to_one_pending_node_share_it() {
     let s = scenario(10.0, 300.0, 0.5, 100.0);
-    // Two 4-GPU jobs burst at 10 s and 20 s; the second shares the node the first requested,
+    // Two 4-GPU jobs burst at 10 s and 20 s. The second shares the node the first requested,
     // so both start at 310 s and only one node is billed.
     let records = [
         blocker(),

@@ -107,7 +107,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A progress bar on stderr when it is a terminal, hidden otherwise.
+/// Creates a progress bar on stderr when it is a terminal, and a hidden one otherwise.
 fn progress_bar(jobs: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();

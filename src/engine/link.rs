@@ -117,9 +117,10 @@ impl LinkState {
         Some(self.last_update_us.saturating_add(wait))
     }
 
-    /// Keeps the per-flow counter small so that its f64 sum never loses the bits a microsecond
-    /// adds: back to 0 when the link is idle, and shifted down with every target once it is
-    /// large. The shift touches every flow, but runs once per [`REBASE_BITS`] delivered.
+    /// Keeps the per-flow counter below [`REBASE_BITS`], where an f64 still resolves the bits
+    /// that one microsecond adds at 0.01 Gbps. The counter goes back to 0 when the link is
+    /// idle and is shifted down with every target once it is large. The shift touches every
+    /// flow, but runs at most once per [`REBASE_BITS`] delivered.
     fn rebase(&mut self) {
         if self.flows.is_empty() {
             self.rebased += self.delivered;

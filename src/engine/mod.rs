@@ -167,8 +167,8 @@ struct Engine<'a> {
     queued_gpu_s: Vec<f64>,
     /// Live entries of each plane's queue.
     queued_count: Vec<usize>,
-    /// Per plane, GPU-seconds ever queued and ever left the queue; with each job's mark of the
-    /// first at its arrival they give the work still ahead of it in a first-in, first-out queue.
+    /// Per plane, GPU-seconds ever queued and ever left the queue. With each job's mark of the
+    /// first at its arrival, they give the work still ahead of it in a first-in, first-out queue.
     enqueued_total_s: Vec<f64>,
     dequeued_total_s: Vec<f64>,
     queue_mark_s: Vec<f64>,

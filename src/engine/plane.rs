@@ -98,38 +98,49 @@ impl PlaneState {
         gpus.div_ceil(self.gpus_per_node).max(1) as usize
     }
 
-    /// Whether any up node has a free GPU.
+    /// Reports whether any up node has a free GPU.
     pub fn has_free_gpus(&self) -> bool {
         self.up_by_free.any_with_at_least(1)
     }
 
-    /// Whether a job could take GPUs on up nodes now, ignoring the queue.
+    /// Reports whether a job could take GPUs on up nodes now, ignoring the queue.
     pub fn fits_now(&self, gpus: u32) -> bool {
         self.fits_up_nodes(gpus)
     }
 
-    /// Whether new or provisioning nodes could take a job that up nodes cannot.
+    /// Reports whether new or provisioning nodes could take a job that up nodes cannot, by the
+    /// same rules [`PlaneState::place`] binds with.
     pub fn can_provision_for(&self, gpus: u32) -> bool {
         if self.kind == PlaneKind::Onprem {
             return false;
         }
-        let down = self
-            .status
+        if gpus <= self.gpus_per_node {
+            self.down_slots() > 0 || self.provisioning_with_room(gpus).is_some()
+        } else {
+            let needed = self.nodes_needed(gpus);
+            self.empty_provisioning().take(needed).count() + self.down_slots() >= needed
+        }
+    }
+
+    /// Counts node slots that are down, which new nodes may take.
+    fn down_slots(&self) -> usize {
+        self.status
             .iter()
             .filter(|&&s| s == NodeStatus::Down)
-            .count();
-        if gpus <= self.gpus_per_node {
-            down > 0
-                || (0..self.status.len())
-                    .any(|n| self.status[n] == NodeStatus::Provisioning && self.free[n] >= gpus)
-        } else {
-            let empty_pending = (0..self.status.len())
-                .filter(|&n| {
-                    self.status[n] == NodeStatus::Provisioning && self.free[n] == self.gpus_per_node
-                })
-                .count();
-            empty_pending + down >= self.nodes_needed(gpus)
-        }
+            .count()
+    }
+
+    /// Finds the first provisioning node with `gpus` GPUs not yet promised.
+    fn provisioning_with_room(&self, gpus: u32) -> Option<usize> {
+        (0..self.status.len())
+            .find(|&n| self.status[n] == NodeStatus::Provisioning && self.free[n] >= gpus)
+    }
+
+    /// Lists provisioning nodes with no GPU promised yet, lowest number first.
+    fn empty_provisioning(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.status.len()).filter(|&n| {
+            self.status[n] == NodeStatus::Provisioning && self.free[n] == self.gpus_per_node
+        })
     }
 
     fn fits_up_nodes(&self, gpus: u32) -> bool {
@@ -208,9 +219,7 @@ impl PlaneState {
     ) -> bool {
         let start = nodes.len();
         if gpus <= self.gpus_per_node {
-            let pending = (0..self.status.len())
-                .find(|&n| self.status[n] == NodeStatus::Provisioning && self.free[n] >= gpus);
-            let node = match pending {
+            let node = match self.provisioning_with_room(gpus) {
                 Some(node) => node,
                 None => match self.request_node(now_us) {
                     Some(node) => {
@@ -225,18 +234,8 @@ impl PlaneState {
             nodes.push(node as u32);
         } else {
             let needed = self.nodes_needed(gpus);
-            let empty_pending: Vec<usize> = (0..self.status.len())
-                .filter(|&n| {
-                    self.status[n] == NodeStatus::Provisioning && self.free[n] == self.gpus_per_node
-                })
-                .take(needed)
-                .collect();
-            let down = self
-                .status
-                .iter()
-                .filter(|&&s| s == NodeStatus::Down)
-                .count();
-            if empty_pending.len() + down < needed {
+            let empty_pending: Vec<usize> = self.empty_provisioning().take(needed).collect();
+            if empty_pending.len() + self.down_slots() < needed {
                 return false;
             }
             for node in empty_pending {
@@ -364,7 +363,7 @@ impl FreeIndex {
         self.counts[gpus as usize..].iter().any(|&count| count > 0)
     }
 
-    /// The lowest-numbered node among those with the fewest free GPUs that still fit `gpus`.
+    /// Finds the lowest-numbered node among those with the fewest free GPUs that fit `gpus`.
     fn best_fit(&self, gpus: u32) -> Option<usize> {
         let level = (gpus as usize..self.counts.len()).find(|&k| self.counts[k] > 0)?;
         self.nodes_with(level as u32).next()

@@ -12,7 +12,8 @@ pub(super) struct Candidate {
 }
 
 /// Lists the planes of `kind` that the job allows, can fit on and can reach its data from, in
-/// scenario order with planes holding the data first. The error says why the list is empty.
+/// scenario order with planes that contain the data first. The error gives the reason the list
+/// is empty.
 pub(super) fn candidates(
     job: &Job,
     view: &dyn ClusterView,
@@ -93,9 +94,9 @@ impl Policy for OnpremOnly {
     }
 }
 
-/// Starts a job on-prem when an on-prem plane can start it now; otherwise bursts at once to
-/// the cheapest allowed cloud plane (by GPU-hour price, ties in scenario order); and when no
-/// cloud plane is allowed, queues on-prem as [`OnpremOnly`] does.
+/// Starts a job on-prem when an on-prem plane can start it now. Otherwise it bursts at once to
+/// the cheapest allowed cloud plane (by GPU-hour price, ties in scenario order). When no cloud
+/// plane is allowed, it queues on-prem as [`OnpremOnly`] does.
 pub struct NoWait {
     config: PolicyConfig,
     scratch: Vec<Candidate>,

@@ -127,8 +127,8 @@ impl DataAware {
         }
         let now_us = view.now_us();
         if timed_out {
-            // Stay once more when the on-prem backlog is small enough to be worked off soon;
-            // only once, so a wait that the core keeps underestimating still ends in a burst.
+            // Stay once more when the on-prem backlog is small enough to be worked off soon. Only
+            // once, so a wait that the core keeps underestimating still ends in a burst.
             let plane = &self.inputs[onprem.plane.index()];
             let near = backlog_s(plane, job.gpus) <= self.config.extension_budgets * budget_s;
             if near && self.extended.insert(job.id.clone()) {

@@ -143,8 +143,8 @@ pub trait ClusterView {
     fn platform(&self) -> &Platform;
     fn workload(&self) -> &Workload;
     fn now_us(&self) -> Micros;
-    /// Whether a job of `gpus` GPUs would start on `plane` now: no queue ahead of it, and free
-    /// GPUs on nodes that are up.
+    /// Reports whether a job of `gpus` GPUs would start on `plane` now: no queue ahead of it,
+    /// and free GPUs on nodes that are up.
     fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool;
     /// Jobs waiting for GPUs on `plane`.
     fn queue_len(&self, plane: PlaneId) -> usize;
@@ -213,7 +213,7 @@ pub trait Policy {
         self.place(job, view)
     }
 
-    /// Whether on-prem queues start any queued job that fits, not only the head.
+    /// Reports whether on-prem queues start any queued job that fits, not only the head.
     fn scans_out_of_order(&self) -> bool {
         false
     }

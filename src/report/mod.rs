@@ -115,11 +115,11 @@ pub const SIZE_CLASSES: [(&str, f64); 4] = [
     ("10tb-and-up", f64::INFINITY),
 ];
 
-/// How the completed jobs of one dataset size class fared with one remote access mode.
+/// Outcome of the completed jobs of one dataset size class with one remote access mode.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccessGroup {
-    /// One of the names in [`SIZE_CLASSES`]; a class holds sizes from the previous bound up to,
-    /// not including, its own.
+    /// One of the names in [`SIZE_CLASSES`]. A class covers sizes from the previous bound up
+    /// to, not including, its own.
     pub size_class: &'static str,
     pub access: crate::model::Access,
     pub jobs: u64,

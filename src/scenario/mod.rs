@@ -113,7 +113,7 @@ impl Scenario {
     }
 }
 
-/// Replaces the Rust type names in serde's messages with the TOML words a user knows.
+/// Replaces the Rust type names in serde's messages with the TOML terms a user writes.
 fn plain_type_names(message: &str) -> String {
     message
         .replace("expected i64", "expected an integer")
@@ -170,7 +170,8 @@ impl Validator<'_> {
         self.number(path, value, 0.0, f64::MAX, "a number >= 0")
     }
 
-    /// A duration in seconds, bounded like trace times so microsecond sums cannot overflow.
+    /// Checks a duration in seconds, bounded like trace times so microsecond sums cannot
+    /// overflow.
     fn seconds(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
         self.number(
             path,

@@ -28,7 +28,7 @@ pub struct JobRequest {
     pub allowed: PlaneMask,
 }
 
-/// Link state as the core sees it for a new transfer.
+/// Link state as the core uses it for a new transfer.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkInput {
     /// Bandwidth a new flow would get, Gbps: the link's capacity over its active flows plus one.
