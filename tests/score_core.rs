@@ -81,18 +81,23 @@ fn plane_strategy() -> impl Strategy<Value = PlaneInput> {
         prop_oneof![1 => Just(0.0), 9 => 1.0f64..1024.0],
     );
     let prices = (0.0f64..10.0, 0.25f64..4.0, 0.0f64..0.3, data_strategy());
-    (state, prices).prop_map(
+    let nodes = (0u32..3, 0.0f64..1e6, 1u32..=16, 0.0f64..1200.0);
+    (state, prices, nodes).prop_map(
         |(
             (kind, can_ever_fit, starts_now, provision_s, queue, running, drain),
             (price, speed, storage_price, data),
+            (new_nodes, shared_node_busy_s, gpus_per_node, scale_down_s),
         )| PlaneInput {
             plane: PlaneId(0),
             kind,
             can_ever_fit,
             starts_now,
             provision_s,
+            new_nodes,
+            shared_node_busy_s,
+            gpus_per_node,
+            scale_down_s,
             queue_ahead_gpu_s: queue,
-            queue_total_gpu_s: queue,
             running_gpu_s: running,
             drain_gpus: drain,
             price_per_gpu_hour: price,
@@ -370,8 +375,11 @@ fn onprem(queue_ahead_gpu_s: f64, running_gpu_s: f64) -> PlaneInput {
         can_ever_fit: true,
         starts_now: false,
         provision_s: None,
+        new_nodes: 0,
+        shared_node_busy_s: 0.0,
+        gpus_per_node: 8,
+        scale_down_s: 600.0,
         queue_ahead_gpu_s,
-        queue_total_gpu_s: queue_ahead_gpu_s,
         running_gpu_s,
         drain_gpus: 64.0,
         price_per_gpu_hour: 2.0,
@@ -390,8 +398,11 @@ fn cloud(price_per_gpu_hour: f64, storage_price: f64, price_per_gb_in: f64) -> P
         can_ever_fit: true,
         starts_now: true,
         provision_s: None,
+        new_nodes: 0,
+        shared_node_busy_s: 0.0,
+        gpus_per_node: 8,
+        scale_down_s: 600.0,
         queue_ahead_gpu_s: 0.0,
-        queue_total_gpu_s: 0.0,
         running_gpu_s: 0.0,
         drain_gpus: 256.0,
         price_per_gpu_hour,

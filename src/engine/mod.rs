@@ -588,12 +588,15 @@ impl<'a> Engine<'a> {
     }
 
     fn try_place(&mut self, plane: PlaneId, job: u32) -> Placement {
-        let gpus = self.job(job).gpus;
+        let spec = self.job(job);
+        let gpus = spec.gpus;
+        let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
         self.scratch_nodes.clear();
         self.scratch_requested.clear();
         let placement = self.planes[plane.index()].place(
             job,
             gpus,
+            run_us,
             self.now_us,
             &mut self.scratch_nodes,
             &mut self.scratch_requested,
@@ -979,8 +982,12 @@ impl ClusterView for Engine<'_> {
         let spec = self.platform.plane(plane);
         let state = &self.planes[plane.index()];
         let starts_now = self.can_start_now(plane, job.gpus);
-        let provision_s = (!starts_now && state.can_provision_for(job.gpus))
-            .then(|| micros_to_secs(spec.provision_us));
+        let new_nodes = if starts_now {
+            None
+        } else {
+            state.nodes_to_request(job.gpus)
+        };
+        let provision_s = new_nodes.map(|_| micros_to_secs(spec.provision_us));
         let dataset = self.workload.dataset(job.dataset);
         let data = if spec.storage == dataset.home {
             DataInput::Local
@@ -1027,8 +1034,11 @@ impl ClusterView for Engine<'_> {
             can_ever_fit: spec.can_ever_fit(job.gpus),
             starts_now,
             provision_s,
+            new_nodes: new_nodes.unwrap_or(0),
+            shared_node_busy_s: state.shared_node_busy_s(job.gpus, self.now_us),
+            gpus_per_node: spec.gpus_per_node,
+            scale_down_s: micros_to_secs(spec.scale_down_us),
             queue_ahead_gpu_s: self.queue_ahead_gpu_s(plane, job),
-            queue_total_gpu_s: self.queued_gpu_s[plane.index()],
             running_gpu_s: (self.running_gpu_end_s[plane.index()]
                 - micros_to_secs(self.now_us) * self.running_gpus[plane.index()])
             .max(0.0),

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use crate::model::{Plane, PlaneKind};
-use crate::units::Micros;
+use crate::units::{Micros, micros_to_secs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum NodeStatus {
@@ -41,6 +41,9 @@ pub(super) struct PlaneState {
     free: Vec<u32>,
     /// Since when each node has been billed (cloud) and ready time of provisioning nodes.
     billed_since_us: Vec<Micros>,
+    /// When each node's last placed job is expected to end, from the jobs' run times.
+    busy_until_us: Vec<Micros>,
+    provision_us: Micros,
     /// Jobs bound to each provisioning node.
     bound: Vec<Vec<u32>>,
     /// Bumped whenever a node stops being idle, so its pending release event goes stale.
@@ -72,6 +75,8 @@ impl PlaneState {
             status,
             free: vec![plane.gpus_per_node; slots],
             billed_since_us: vec![0; slots],
+            busy_until_us: vec![0; slots],
+            provision_us: plane.provision_us,
             bound: vec![Vec::new(); slots],
             idle_generation: vec![0; slots],
             queue: VecDeque::new(),
@@ -108,17 +113,24 @@ impl PlaneState {
         self.fits_up_nodes(gpus)
     }
 
-    /// Reports whether new or provisioning nodes could take a job that up nodes cannot, by the
-    /// same rules [`PlaneState::place`] binds with.
-    pub fn can_provision_for(&self, gpus: u32) -> bool {
+    /// Counts the new nodes a job that up nodes cannot take would request, by the same rules
+    /// [`PlaneState::place`] binds with: zero when provisioning nodes have room for it, `None`
+    /// when it must queue.
+    pub fn nodes_to_request(&self, gpus: u32) -> Option<u32> {
         if self.kind == PlaneKind::Onprem {
-            return false;
+            return None;
         }
+        let down = self.down_slots();
         if gpus <= self.gpus_per_node {
-            self.down_slots() > 0 || self.provisioning_with_room(gpus).is_some()
+            if self.provisioning_with_room(gpus).is_some() {
+                Some(0)
+            } else {
+                (down > 0).then_some(1)
+            }
         } else {
             let needed = self.nodes_needed(gpus);
-            self.empty_provisioning().take(needed).count() + self.down_slots() >= needed
+            let pending = self.empty_provisioning().take(needed).count();
+            (pending + down >= needed).then(|| (needed - pending) as u32)
         }
     }
 
@@ -152,12 +164,13 @@ impl PlaneState {
     }
 
     /// Takes GPUs on up nodes for `job` if they are free, pushing the nodes used onto `nodes`.
-    fn take_up_nodes(&mut self, gpus: u32, nodes: &mut Vec<u32>) -> bool {
+    fn take_up_nodes(&mut self, gpus: u32, end_us: Micros, nodes: &mut Vec<u32>) -> bool {
         if gpus <= self.gpus_per_node {
             let Some(node) = self.best_fit(gpus) else {
                 return false;
             };
             self.use_gpus(node, gpus);
+            self.extend_busy(node, end_us);
             nodes.push(node as u32);
         } else {
             let needed = self.nodes_needed(gpus);
@@ -171,11 +184,31 @@ impl PlaneState {
                 .collect();
             for node in idle {
                 self.use_gpus(node, self.gpus_per_node);
+                self.extend_busy(node, end_us);
                 nodes.push(node as u32);
             }
         }
         self.busy_gpus += gpus;
         true
+    }
+
+    fn extend_busy(&mut self, node: usize, end_us: Micros) {
+        self.busy_until_us[node] = self.busy_until_us[node].max(end_us);
+    }
+
+    /// Seconds that the node a job of `gpus` GPUs would share stays busy with the jobs already
+    /// on it (counted from `now_us`, through its boot if it is provisioning): zero when the job
+    /// would take whole nodes or request a new one.
+    pub fn shared_node_busy_s(&self, gpus: u32, now_us: Micros) -> f64 {
+        if gpus >= self.gpus_per_node {
+            return 0.0;
+        }
+        let node = self
+            .best_fit(gpus)
+            .or_else(|| self.provisioning_with_room(gpus));
+        node.map_or(0.0, |n| {
+            micros_to_secs(self.busy_until_us[n].saturating_sub(now_us))
+        })
     }
 
     fn use_gpus(&mut self, node: usize, gpus: u32) {
@@ -187,21 +220,23 @@ impl PlaneState {
 
     /// Finds GPUs for a job arriving at the plane or at the head of its queue. On a cloud plane
     /// this may request nodes, returned in `requested` for the caller to schedule.
+    /// `run_us` is the job's expected run time, which keeps its nodes busy.
     pub fn place(
         &mut self,
         job: u32,
         gpus: u32,
+        run_us: Micros,
         now_us: Micros,
         nodes: &mut Vec<u32>,
         requested: &mut Vec<u32>,
     ) -> Placement {
-        if self.take_up_nodes(gpus, nodes) {
+        if self.take_up_nodes(gpus, now_us.saturating_add(run_us), nodes) {
             return Placement::Started;
         }
         if self.kind == PlaneKind::Onprem {
             return Placement::Queued;
         }
-        if self.bind_to_provisioning(job, gpus, now_us, nodes, requested) {
+        if self.bind_to_provisioning(job, gpus, run_us, now_us, nodes, requested) {
             Placement::Bound
         } else {
             Placement::Queued
@@ -213,6 +248,7 @@ impl PlaneState {
         &mut self,
         job: u32,
         gpus: u32,
+        run_us: Micros,
         now_us: Micros,
         nodes: &mut Vec<u32>,
         requested: &mut Vec<u32>,
@@ -231,6 +267,8 @@ impl PlaneState {
             };
             self.free[node] -= gpus;
             self.bound[node].push(job);
+            let ready_us = self.billed_since_us[node].saturating_add(self.provision_us);
+            self.extend_busy(node, ready_us.saturating_add(run_us));
             nodes.push(node as u32);
         } else {
             let needed = self.nodes_needed(gpus);
@@ -247,8 +285,11 @@ impl PlaneState {
                 nodes.push(node as u32);
             }
             for &node in &nodes[start..] {
-                self.free[node as usize] = 0;
-                self.bound[node as usize].push(job);
+                let node = node as usize;
+                self.free[node] = 0;
+                self.bound[node].push(job);
+                let ready_us = self.billed_since_us[node].saturating_add(self.provision_us);
+                self.extend_busy(node, ready_us.saturating_add(run_us));
             }
         }
         true
@@ -411,19 +452,19 @@ mod tests {
         let mut p = plane(PlaneKind::Onprem, 2, 2);
         let (mut nodes, mut requested) = (Vec::new(), Vec::new());
         assert_eq!(
-            p.place(0, 6, 0, &mut nodes, &mut requested),
+            p.place(0, 6, 1, 0, &mut nodes, &mut requested),
             Placement::Started
         );
         // Node 0 has 2 free, node 1 has 8: a 2-GPU job best fits node 0.
         assert_eq!(
-            p.place(1, 2, 0, &mut nodes, &mut requested),
+            p.place(1, 2, 1, 0, &mut nodes, &mut requested),
             Placement::Started
         );
         assert_eq!(nodes, vec![0, 0]);
         // A 16-GPU job needs two idle nodes; only node 1 is idle.
         nodes.clear();
         assert_eq!(
-            p.place(2, 16, 0, &mut nodes, &mut requested),
+            p.place(2, 16, 1, 0, &mut nodes, &mut requested),
             Placement::Queued
         );
         assert!(nodes.is_empty());
@@ -434,18 +475,18 @@ mod tests {
         let mut p = plane(PlaneKind::Cloud, 0, 2);
         let (mut nodes, mut requested) = (Vec::new(), Vec::new());
         assert_eq!(
-            p.place(0, 4, 0, &mut nodes, &mut requested),
+            p.place(0, 4, 1, 0, &mut nodes, &mut requested),
             Placement::Bound
         );
         // A second 4-GPU job shares the node already on order.
         assert_eq!(
-            p.place(1, 4, 0, &mut nodes, &mut requested),
+            p.place(1, 4, 1, 0, &mut nodes, &mut requested),
             Placement::Bound
         );
         assert_eq!(requested, vec![0]);
         // A 16-GPU job needs two whole nodes but only one slot is left.
         assert_eq!(
-            p.place(2, 16, 0, &mut nodes, &mut requested),
+            p.place(2, 16, 1, 0, &mut nodes, &mut requested),
             Placement::Queued
         );
         assert_eq!(p.node_up(0), vec![0, 1]);
@@ -467,7 +508,7 @@ mod tests {
                     .filter(|&n| p.free[n] >= gpus)
                     .min_by_key(|&n| (p.free[n], n));
                 let (mut nodes, mut requested) = (Vec::new(), Vec::new());
-                let placed = p.place(0, gpus, 0, &mut nodes, &mut requested);
+                let placed = p.place(0, gpus, 1, 0, &mut nodes, &mut requested);
                 match scan {
                     Some(node) => {
                         proptest::prop_assert_eq!(placed, Placement::Started);

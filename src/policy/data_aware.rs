@@ -1,23 +1,25 @@
-//! `data-aware`: a waiting policy that uses the scoring core's predictions of queueing and data
-//! readiness to decide when a job bursts, and starts data copies early.
+//! `data-aware`: a waiting policy that asks the scoring core, each time it decides, whether a
+//! job should wait on-prem or burst now, and starts data copies early.
 //!
-//! A job that cannot start on-prem waits there for its compute-wait budget, as `compute-wait`
-//! does. When the core predicts a wait beyond the budget, the job's SnapMirror copy to the
-//! cloud starts at once. When the budget runs out, the core predicts the remaining on-prem
-//! wait again: if it is within `extension_budgets` budgets, the job waits that long once more,
-//! and otherwise it bursts to the cloud plane the core scores best.
-
-use std::collections::HashSet;
+//! A job that cannot start on-prem is scored on every plane: the core predicts its on-prem wait
+//! and what the burst would add to the cloud bill, including the node time it keeps billed, the
+//! copy of its data and the delay until that copy is ready. The job bursts as soon as the best
+//! cloud option scores better than waiting under the scenario's objective. Otherwise it waits
+//! for its compute-wait budget and is scored again; time already waited does not count, since
+//! only what lies ahead can change. A job likely to burst gets its SnapMirror copy started while
+//! it waits.
 
 use super::waiting::{WaitRule, Waiting};
 use super::{ClusterView, Decision, Policy, PolicyConfig, choose_access};
 use crate::model::{Access, Job, PlaneKind};
-use crate::score::{JobRequest, PlaneInput, ScoreSettings, ScoredOption, backlog_s, evaluate};
+use crate::score::{
+    DataInput, JobRequest, MirrorInput, PlaneInput, ScoreSettings, ScoredOption, evaluate,
+};
 use crate::units::{micros_to_secs, secs_to_micros};
 
-/// Shortest extra wait after a timeout, so a job whose start is predicted as imminent is not
-/// reconsidered in a busy loop.
-const MIN_EXTRA_WAIT_S: f64 = 60.0;
+/// Shortest time between two decisions for a waiting job, so that jobs with tiny budgets are
+/// not scored in a busy loop.
+const MIN_RECHECK_S: f64 = 60.0;
 
 pub struct DataAware {
     config: PolicyConfig,
@@ -25,27 +27,23 @@ pub struct DataAware {
     settings: ScoreSettings,
     inputs: Vec<PlaneInput>,
     options: Vec<ScoredOption>,
-    /// Jobs whose wait was extended once after a timeout.
-    extended: HashSet<Box<str>>,
     /// Places the jobs for which the core finds no feasible option.
     fallback: Waiting,
 }
 
 impl DataAware {
     pub fn new(config: PolicyConfig, rule: WaitRule, io_overlap: f64) -> DataAware {
-        let config_copy = config.clone();
         let settings = ScoreSettings {
             io_overlap,
             retention_h: config.retention_h,
         };
         DataAware {
+            fallback: Waiting::new(config.clone(), rule),
             config,
             rule,
             settings,
             inputs: Vec::new(),
             options: Vec::new(),
-            extended: HashSet::new(),
-            fallback: Waiting::new(config_copy, rule),
         }
     }
 
@@ -58,15 +56,7 @@ impl DataAware {
                 .plane_ids()
                 .map(|plane| view.plane_input(plane, job)),
         );
-        let request = JobRequest {
-            gpus: job.gpus,
-            duration_s: micros_to_secs(job.duration_us),
-            read_gb: job.read_gb,
-            write_gb: job.write_gb,
-            writes_back: job.writes_back,
-            dataset_gb: view.workload().dataset(job.dataset).size_gb,
-            allowed: job.allowed,
-        };
+        let request = request(job, view);
         evaluate(
             &request,
             &self.inputs,
@@ -87,10 +77,40 @@ impl DataAware {
         (best_of(PlaneKind::Onprem), best_of(PlaneKind::Cloud))
     }
 
+    /// Reports whether `cloud`'s plane would beat `onprem_score` if the job's SnapMirror copy
+    /// there were already complete. Reuses the inputs of the last [`DataAware::score`].
+    fn bursts_with_mirror_ready(
+        &mut self,
+        job: &Job,
+        view: &dyn ClusterView,
+        cloud: &ScoredOption,
+        onprem_score: f64,
+    ) -> bool {
+        let mut plane = self.inputs[cloud.plane.index()];
+        let DataInput::Remote { mirror, .. } = &mut plane.data else {
+            return false;
+        };
+        if *mirror != MirrorInput::Absent {
+            return false;
+        }
+        *mirror = MirrorInput::Ready;
+        evaluate(
+            &request(job, view),
+            std::slice::from_ref(&plane),
+            &self.config.objective,
+            &self.settings,
+            &mut self.options,
+        );
+        self.options
+            .iter()
+            .any(|option| option.access == Access::Snapmirror && option.score < onprem_score)
+    }
+
     fn decide(&mut self, job: &Job, view: &dyn ClusterView, timed_out: bool) -> Decision {
         let (onprem, cloud) = self.score(job, view);
-        // Every placement uses the shared access rule (see below), falling back to the core's
-        // access mode only where the rule finds no link.
+        // Every placement uses the shared access rule, falling back to the core's access mode
+        // only where the rule finds no link: the core scores one job at a time and cannot see
+        // FlexCache evictions or later jobs reusing a mirror (docs/results.md).
         let mirror_read_fraction = self.config.mirror_read_fraction;
         let run = |option: &ScoredOption| Decision::Run {
             plane: option.plane,
@@ -109,60 +129,39 @@ impl DataAware {
         if onprem.wait_s == 0.0 {
             return run(&onprem);
         }
-        // The burst goes to the core's best cloud plane, with the shared access rule: the
-        // core's per-job access choice cannot see FlexCache evictions or later reuse of a
-        // mirror, and lost to the rule on the public traces (docs/results.md).
-        let access = choose_access(job, cloud.plane, view, self.config.mirror_read_fraction)
-            .unwrap_or(cloud.access);
-        let burst = Decision::Run {
-            plane: cloud.plane,
-            access,
-        };
         // At a timeout the job itself is in the queue; it does not count against the cap.
         let queued_ahead = view.queue_len(onprem.plane) - usize::from(timed_out);
         let queue_full = self.config.queue_cap.is_some_and(|cap| queued_ahead >= cap);
         let budget_s = micros_to_secs(self.rule.wait_us(job));
-        if queue_full || budget_s == 0.0 {
-            return burst;
+        if queue_full || budget_s == 0.0 || cloud.score < onprem.score {
+            return run(&cloud);
         }
-        let now_us = view.now_us();
-        if timed_out {
-            // Stay once more when the on-prem backlog is small enough to be worked off soon. Only
-            // once, so a wait that the core keeps underestimating still ends in a burst.
-            let plane = &self.inputs[onprem.plane.index()];
-            let near = backlog_s(plane, job.gpus) <= self.config.extension_budgets * budget_s;
-            if near && self.extended.insert(job.id.clone()) {
-                let extra_s = onprem.wait_s.max(MIN_EXTRA_WAIT_S);
-                return wait(
-                    &onprem,
-                    now_us.saturating_add(secs_to_micros(extra_s)),
-                    None,
-                );
-            }
-            return burst;
-        }
-        // A job predicted to outwait its budget will likely burst: start its mirror now, so
-        // the copy is ready, or nearly, when the budget runs out.
-        let prefetch = (onprem.wait_s > budget_s && access == Access::Snapmirror)
-            .then_some((cloud.plane, access));
-        wait(
-            &onprem,
-            now_us.saturating_add(secs_to_micros(budget_s)),
+        // When only the copy of its data keeps the job from bursting, start its mirror now, so
+        // that a later decision finds the copy ready, or nearly.
+        let access =
+            choose_access(job, cloud.plane, view, mirror_read_fraction).unwrap_or(cloud.access);
+        let prefetch = (access == Access::Snapmirror
+            && self.bursts_with_mirror_ready(job, view, &cloud, onprem.score))
+        .then_some((cloud.plane, access));
+        let recheck_s = budget_s.max(MIN_RECHECK_S);
+        Decision::Wait {
+            plane: onprem.plane,
+            access: onprem.access,
+            until_us: view.now_us().saturating_add(secs_to_micros(recheck_s)),
             prefetch,
-        )
+        }
     }
 }
 
-fn wait(
-    option: &ScoredOption,
-    until_us: crate::units::Micros,
-    prefetch: Option<(crate::model::PlaneId, Access)>,
-) -> Decision {
-    Decision::Wait {
-        plane: option.plane,
-        access: option.access,
-        until_us,
-        prefetch,
+fn request(job: &Job, view: &dyn ClusterView) -> JobRequest {
+    JobRequest {
+        gpus: job.gpus,
+        duration_s: micros_to_secs(job.duration_us),
+        read_gb: job.read_gb,
+        write_gb: job.write_gb,
+        writes_back: job.writes_back,
+        dataset_gb: view.workload().dataset(job.dataset).size_gb,
+        allowed: job.allowed,
     }
 }
 

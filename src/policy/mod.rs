@@ -82,9 +82,6 @@ pub struct PolicyConfig {
     pub out_of_order: bool,
     /// Objective that `data-aware` minimizes.
     pub objective: Objective,
-    /// `data-aware` keeps a timed-out job waiting once more when its predicted on-prem start is
-    /// within this many waiting budgets.
-    pub extension_budgets: f64,
     /// Hours the scoring core charges for cache and mirror space an option adds.
     pub retention_h: f64,
 }
@@ -100,10 +97,9 @@ impl Default for PolicyConfig {
             objective: Objective {
                 kind: ObjectiveKind::Weighted,
                 deadline_s: None,
-                value_of_time_usd_per_hour: 32.77,
+                value_of_time_usd_per_hour: 4.10,
             },
             retention_h: 24.0,
-            extension_budgets: 256.0,
         }
     }
 }

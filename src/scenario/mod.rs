@@ -651,13 +651,6 @@ impl Validator<'_> {
                         .unwrap_or(defaults.objective.value_of_time_usd_per_hour),
                 )?,
             },
-            extension_budgets: self.number(
-                "policy.extension_budgets",
-                raw.extension_budgets.unwrap_or(defaults.extension_budgets),
-                0.0,
-                1e9,
-                "a number of waiting budgets, from 0 to 1e9",
-            )?,
             retention_h: self.number(
                 "policy.retention_h",
                 raw.retention_h.unwrap_or(defaults.retention_h),

@@ -88,5 +88,4 @@ pub(super) struct RawPolicy {
     pub deadline_s: Option<f64>,
     pub value_of_time_usd_per_hour: Option<f64>,
     pub retention_h: Option<f64>,
-    pub extension_budgets: Option<f64>,
 }

@@ -53,17 +53,6 @@ pub enum MirrorInput {
     Ready,
 }
 
-/// Time for a plane to work off its whole backlog and the share `gpus / drain_gpus` of its
-/// running work, seconds: an estimate from the same fluid model as [`predicted_wait_s`].
-pub fn backlog_s(plane: &PlaneInput, gpus: u32) -> f64 {
-    if plane.drain_gpus > 0.0 {
-        let share = (f64::from(gpus) / plane.drain_gpus).min(1.0);
-        (plane.queue_total_gpu_s + plane.running_gpu_s * share) / plane.drain_gpus
-    } else {
-        f64::INFINITY
-    }
-}
-
 /// Location of the job's data, seen from one plane.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DataInput {
@@ -89,12 +78,19 @@ pub struct PlaneInput {
     pub can_ever_fit: bool,
     /// Whether the job would start now: nothing queued ahead and room on up nodes.
     pub starts_now: bool,
-    /// Set when the job would start on new nodes: their provisioning delay, seconds.
+    /// Set when the job would start on nodes still to boot: their provisioning delay, seconds.
     pub provision_s: Option<f64>,
+    /// Nodes the job would request: zero when it starts on nodes that are up or booting.
+    pub new_nodes: u32,
+    /// Seconds that the node a job smaller than a node would share stays busy with the jobs
+    /// already on it; zero for a new node or whole nodes.
+    pub shared_node_busy_s: f64,
+    pub gpus_per_node: u32,
+    /// Idle time after which the plane releases a node, seconds; a new node is billed through
+    /// it after its last job ends.
+    pub scale_down_s: f64,
     /// GPU-seconds of work queued ahead of the job.
     pub queue_ahead_gpu_s: f64,
-    /// GPU-seconds of every job in the queue, ahead of the job or not: the plane's backlog.
-    pub queue_total_gpu_s: f64,
     /// GPU-seconds left of the jobs running on the plane.
     pub running_gpu_s: f64,
     /// GPU-seconds the plane completes per second when busy: its GPU count.
@@ -234,6 +230,28 @@ pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
     }
 }
 
+/// GPU-seconds of cloud node time that a job adds to the bill beyond its own GPUs, when it
+/// keeps its nodes billed for `busy_s` from now.
+///
+/// Cloud nodes are billed whole. A job that outlasts the jobs on the node it shares keeps the
+/// node's other GPUs billed until it ends, and a node it requests is billed whole from the
+/// request through the scale-down delay after the job. On-prem capacity is owned, so it adds
+/// nothing there.
+fn node_idle_gpu_s(job: &JobRequest, plane: &PlaneInput, busy_s: f64) -> f64 {
+    if plane.kind != PlaneKind::Cloud {
+        return 0.0;
+    }
+    let node_gpus = f64::from(plane.new_nodes.max(1) * plane.gpus_per_node);
+    let other_gpus = (node_gpus - f64::from(job.gpus)).max(0.0);
+    let outlast_s = (busy_s - plane.shared_node_busy_s).max(0.0);
+    let tail_s = if plane.new_nodes > 0 {
+        plane.scale_down_s
+    } else {
+        0.0
+    };
+    other_gpus * outlast_s + node_gpus * tail_s
+}
+
 fn transfer_s(gb: f64, link: &LinkInput) -> f64 {
     if gb <= 0.0 {
         0.0
@@ -360,7 +378,9 @@ fn score_option(
     } else {
         plane.provision_s.unwrap_or(0.0)
     };
-    let compute = gpu_hour_usd * (run_s + provision_s);
+    let compute = gpu_hour_usd * (run_s + provision_s)
+        + plane.price_per_gpu_hour * node_idle_gpu_s(job, plane, provision_s + run_s)
+            / SECONDS_PER_HOUR;
     let storage = stored_gb * storage_usd_per_gb;
     ScoredOption {
         plane: id,

@@ -162,7 +162,6 @@ const SCHEMA: &[(&str, Option<Fields>)] = &[
             ("deadline_s", Shape::Scalar),
             ("value_of_time_usd_per_hour", Shape::Scalar),
             ("retention_h", Shape::Scalar),
-            ("extension_budgets", Shape::Scalar),
         ]),
     ),
 ];

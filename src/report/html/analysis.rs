@@ -418,7 +418,6 @@ fn unit_of(path: &str) -> Option<&'static str> {
         "value_of_time_usd_per_hour" => "USD per hour",
         "retention_h" => "h",
         "waiting_budget" => "x mean run time",
-        "extension_budgets" => "budgets",
         "speed_factor" => "x",
         _ if field.ends_with("_gb") => "GB",
         _ if field.ends_with("_s") => "s",
