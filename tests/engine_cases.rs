@@ -422,3 +422,68 @@ fn summary_groups_remote_access() {
     assert_eq!(groups[1].jobs, 1);
     assert_eq!(groups[1].transfer_gb, 1000.0);
 }
+
+/// The scenario with `data-aware` at a value of time of 4 USD per job-hour.
+fn data_aware(provision_s: f64) -> Scenario {
+    let mut s = scenario(10.0, provision_s, 0.5, 100.0);
+    s.policy.name = burstplane::policy::PolicyName::DataAware;
+    s.policy.objective.value_of_time_usd_per_hour = 4.0;
+    s
+}
+
+#[test]
+fn data_aware_bursts_onto_a_cloud_node_already_paid_for() {
+    let s = data_aware(0.0);
+    // `filler` holds the on-prem node until 40,000 s; `pinned` may only run on eks and keeps
+    // a cloud node busy until 50,000 s, with 7 of its GPUs free.
+    let mut pinned = job("pinned", 0.0, 1, 50_000.0);
+    pinned.allowed_planes = vec!["eks".into()];
+    let records = [
+        job("filler", 0.0, 8, 40_000.0),
+        pinned,
+        job("short", 10.0, 1, 3600.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // At 10 s, on-prem: predicted wait (0 queued + 8 GPUs x 39,990 s x 1/8) / 8 GPUs =
+    // 4998.75 s; score 1 GPU x 1 USD/h x 1 h + 4 USD/h x 4998.75 / 3600 h = 1 + 5.554 = 6.554.
+    // eks: starts now on the pinned node, which stays busy 49,990 s > 3600 s, so only its own
+    // GPU is billed: 1 x 4 USD/h x 1 h = 4 USD, no delay, no data to move. 4 < 6.554: burst.
+    let short = &outcome.jobs[index(&workload, "short")];
+    assert_eq!(short.plane.map(|p| p.0), Some(1));
+    assert_eq!(short.start_us, 10 * S);
+    assert_eq!(short.finish_us, 3610 * S);
+}
+
+#[test]
+fn data_aware_waits_rather_than_boot_a_node_for_a_short_job() {
+    let s = data_aware(300.0);
+    let records = [
+        job("filler", 0.0, 8, 40_000.0),
+        job("short", 10.0, 1, 3600.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // At 10 s, on-prem scores 6.554 as in the case above. eks has no node: a new one boots
+    // 300 s and is billed whole through the 600 s scale-down: 8 GPUs x 4 USD/h x (300 + 3600
+    // + 600) s / 3600 = 40 USD, plus 4 USD/h x 300 s of delay = 0.333: 40.333 > 6.554, wait.
+    // Later decisions find on-prem closer still, so the job starts when `filler` ends.
+    let short = &outcome.jobs[index(&workload, "short")];
+    assert_eq!(short.plane.map(|p| p.0), Some(0));
+    assert_eq!(short.start_us, 40_000 * S);
+    assert_eq!(short.finish_us, 43_600 * S);
+    assert_eq!(outcome.cost.cloud_compute, 0.0);
+
+    // compute-wait bursts the same job once its budget runs out. Budget coefficient = 0.25 x
+    // mean run / mean GPU-seconds = 0.25 x 21,800 / 161,800; wait = that x 1 GPU x 3600 s =
+    // 121.26 s. The node is requested at 131.26 s, ready at 431.26 s; the job ends 4031.26 s.
+    let mut cw = s.clone();
+    cw.policy.name = burstplane::policy::PolicyName::ComputeWait;
+    let (workload, outcome) = run(&cw, &records);
+    let short = &outcome.jobs[index(&workload, "short")];
+    assert_eq!(short.plane.map(|p| p.0), Some(1));
+    let wait_s = 0.25 * 21_800.0 / 161_800.0 * 3600.0;
+    let start_s = (short.start_us as f64) / S as f64;
+    assert!(
+        (start_s - (10.0 + wait_s + 300.0)).abs() < 1e-3,
+        "{start_s}"
+    );
+}

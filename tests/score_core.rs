@@ -863,3 +863,98 @@ fn explanation_names_planes() {
     assert_eq!(json["options"][0]["plane"], "onprem");
     assert_eq!(json["options"].as_array().unwrap().len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cloud node time: what a placement adds to the bill beyond the job's own GPUs.
+
+/// A 1-GPU job of 3600 s that reads nothing, so its FlexCache option (index 4) costs compute
+/// only: no transfer, no stall (run = max(3600, 0 + 0.5 x 3600) = 3600 s).
+fn one_gpu_hour_job(gpus: u32) -> JobRequest {
+    JobRequest {
+        gpus,
+        duration_s: 3600.0,
+        read_gb: 0.0,
+        write_gb: 0.0,
+        writes_back: false,
+        dataset_gb: 100.0,
+        allowed: PlaneMask::ANY,
+    }
+}
+
+fn flexcache_compute(job: &JobRequest, plane: PlaneInput) -> f64 {
+    let settings = ScoreSettings {
+        io_overlap: 0.5,
+        retention_h: 24.0,
+    };
+    let (_, out) = run(job, &[plane], &weighted(0.0), &settings);
+    let flexcache = &out[1];
+    assert_eq!(flexcache.access, Access::Flexcache);
+    assert_eq!(flexcache.run_s, 3600.0);
+    assert_eq!(flexcache.cost.egress + flexcache.cost.storage, 0.0);
+    flexcache.cost.compute
+}
+
+#[test]
+fn job_within_its_nodes_busy_time_pays_its_own_gpus() {
+    // The node's other jobs keep it billed 7200 s, longer than the job's 3600 s: 1 GPU x
+    // 4 USD/GPU-hour x 1 h = 4 USD.
+    let shared = PlaneInput {
+        shared_node_busy_s: 7200.0,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let compute = flexcache_compute(&one_gpu_hour_job(1), shared);
+    assert!(close(compute, 4.0), "{compute}");
+}
+
+#[test]
+fn job_outlasting_its_node_pays_the_rest_of_the_node() {
+    // The node's other jobs end after 1800 s; the job keeps the node's 7 other GPUs billed for
+    // the last 1800 s: 4 + 7 x 1800 x 4 / 3600 = 4 + 14 = 18 USD.
+    let shared = PlaneInput {
+        shared_node_busy_s: 1800.0,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let compute = flexcache_compute(&one_gpu_hour_job(1), shared);
+    assert!(close(compute, 18.0), "{compute}");
+}
+
+#[test]
+fn new_node_is_billed_whole_from_request_to_scale_down() {
+    // A new node boots 300 s and is released 600 s after the job. Own GPU: 1 x 4 x 3900 / 3600
+    // = 4.3333 USD. Other 7 GPUs while booting and running: 7 x 3900 = 27,300 GPU-s; the whole
+    // node through scale-down: 8 x 600 = 4800 GPU-s; (27,300 + 4800) x 4 / 3600 = 35.6667 USD.
+    // Total 40 USD, the node's 8 x 4 USD/h for 3900 + 600 = 4500 s.
+    let new_node = PlaneInput {
+        starts_now: false,
+        provision_s: Some(300.0),
+        new_nodes: 1,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let compute = flexcache_compute(&one_gpu_hour_job(1), new_node);
+    assert!(close(compute, 40.0), "{compute}");
+
+    // 16 GPUs on two new nodes leave no GPU idle while running; the tail is 16 x 600 = 9600
+    // GPU-s. 16 x 4 x 3900 / 3600 + 9600 x 4 / 3600 = 69.3333 + 10.6667 = 80 USD.
+    let two_nodes = PlaneInput {
+        new_nodes: 2,
+        ..new_node
+    };
+    let compute = flexcache_compute(&one_gpu_hour_job(16), two_nodes);
+    assert!(close(compute, 80.0), "{compute}");
+}
+
+#[test]
+fn onprem_nodes_add_no_idle_cost() {
+    // Owned capacity: 1 GPU x 2 USD/GPU-hour x 1 h = 2 USD, whatever the node's other jobs do.
+    let plane = PlaneInput {
+        starts_now: true,
+        shared_node_busy_s: 0.0,
+        ..onprem(0.0, 0.0)
+    };
+    let settings = ScoreSettings {
+        io_overlap: 0.5,
+        retention_h: 24.0,
+    };
+    let (_, out) = run(&one_gpu_hour_job(1), &[plane], &weighted(0.0), &settings);
+    assert!(close(out[0].cost.compute, 2.0), "{}", out[0].cost.compute);
+}

@@ -492,6 +492,35 @@ mod tests {
         assert_eq!(p.node_up(0), vec![0, 1]);
     }
 
+    #[test]
+    fn counts_the_nodes_a_job_would_request() {
+        let mut p = plane(PlaneKind::Cloud, 0, 3);
+        let (mut nodes, mut requested) = (Vec::new(), Vec::new());
+        assert_eq!(p.nodes_to_request(4), Some(1));
+        assert_eq!(p.nodes_to_request(16), Some(2));
+        // A 4-GPU job orders node 0 and promises 4 of its GPUs, for 1000 µs of run.
+        p.place(0, 4, 1000, 0, &mut nodes, &mut requested);
+        // Another 4 GPUs fit the node on order; 5 do not, and need one of the 2 slots left.
+        assert_eq!(p.nodes_to_request(4), Some(0));
+        assert_eq!(p.nodes_to_request(5), Some(1));
+        assert_eq!(p.nodes_to_request(16), Some(2));
+        assert_eq!(p.nodes_to_request(24), None);
+        assert_eq!(plane(PlaneKind::Onprem, 1, 1).nodes_to_request(1), None);
+    }
+
+    #[test]
+    fn shared_node_stays_busy_until_its_last_job_ends() {
+        let mut p = plane(PlaneKind::Cloud, 1, 1);
+        let (mut nodes, mut requested) = (Vec::new(), Vec::new());
+        // Jobs of 3,000,000 µs and 1,000,000 µs start at 0 on node 0.
+        p.place(0, 2, 3_000_000, 0, &mut nodes, &mut requested);
+        p.place(1, 2, 1_000_000, 0, &mut nodes, &mut requested);
+        // At 500,000 µs the node stays busy for 3 s - 0.5 s = 2.5 s.
+        assert_eq!(p.shared_node_busy_s(1, 500_000), 2.5);
+        // A job of a whole node would not share it.
+        assert_eq!(p.shared_node_busy_s(8, 500_000), 0.0);
+    }
+
     proptest::proptest! {
         /// Best fit through the index picks what a scan of every node would pick.
         #[test]
