@@ -38,7 +38,11 @@ pub enum JobSpecError {
         value: String,
         expected: &'static str,
     },
-    #[error("invalid --image {value:?}: expected a non-empty image reference without spaces")]
+    #[error(
+        "invalid --image {value:?}: expected an image reference such as \
+         registry.example.com:5000/team/burstplane:1.0 (lowercase path, optional tag and \
+         @sha256 digest)"
+    )]
     Image { value: String },
     #[error("invalid --shards {value}: expected 1 to {MAX_SHARDS}")]
     Shards { value: usize },
@@ -62,6 +66,109 @@ fn is_dns_name(name: &str, max_len: usize, dots: bool) -> bool {
         && bytes
             .iter()
             .all(|b| alphanumeric(b) || *b == b'-' || (dots && *b == b'.'))
+}
+
+/// Checks an image reference against the grammar of the Go package
+/// github.com/distribution/reference (v0.5.0): `[host[:port]/]path[:tag][@algorithm:hex]`.
+///
+/// The first `/`-separated part is taken as the registry host when it contains `.` or `:` or
+/// is `localhost`. Path parts are lowercase letters and digits joined by `.`, `_`, `__` or runs
+/// of `-`. IPv4 hosts pass as dotted names; IPv6 hosts in brackets are not accepted.
+fn is_image_reference(image: &str) -> bool {
+    let (rest, digest) = match image.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (image, None),
+    };
+    if digest.is_some_and(|digest| !is_digest(digest)) {
+        return false;
+    }
+    // A `:` after the last `/` starts the tag; one before it belongs to the registry port.
+    let last_part = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_part..].find(':') {
+        Some(i) => (&rest[..last_part + i], Some(&rest[last_part + i + 1..])),
+        None => (rest, None),
+    };
+    if tag.is_some_and(|tag| !is_tag(tag)) || name.is_empty() || name.len() > 255 {
+        return false;
+    }
+    let mut parts = name.split('/').peekable();
+    let first = parts.peek().copied().unwrap_or_default();
+    let has_host =
+        name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_host {
+        parts.next();
+        if !is_registry_host(first) {
+            return false;
+        }
+    }
+    parts.all(is_path_component)
+}
+
+fn is_registry_host(host: &str) -> bool {
+    let (name, port) = match host.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    };
+    let label = |part: &str| {
+        let bytes = part.as_bytes();
+        !bytes.is_empty()
+            && bytes[0].is_ascii_alphanumeric()
+            && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+    };
+    let port_ok =
+        port.is_none_or(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    port_ok && name.split('.').all(label)
+}
+
+fn is_path_component(part: &str) -> bool {
+    let bytes = part.as_bytes();
+    let alphanumeric = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if bytes.is_empty() || !alphanumeric(bytes[0]) || !alphanumeric(bytes[bytes.len() - 1]) {
+        return false;
+    }
+    // Between runs of letters and digits: one `.`, one `_`, `__`, or any number of `-`.
+    let mut i = 0;
+    while i < bytes.len() {
+        if alphanumeric(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !alphanumeric(bytes[i]) {
+            i += 1;
+        }
+        let separator = &part[start..i];
+        let valid = matches!(separator, "." | "_" | "__") || separator.bytes().all(|b| b == b'-');
+        if !valid {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = tag.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 128
+        && word(bytes[0])
+        && bytes.iter().all(|&b| word(b) || b == b'.' || b == b'-')
+}
+
+fn is_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
+    let algorithm_ok = algorithm.split(['+', '.', '_', '-']).all(|part| {
+        let bytes = part.as_bytes();
+        !bytes.is_empty()
+            && bytes[0].is_ascii_alphabetic()
+            && bytes.iter().all(u8::is_ascii_alphanumeric)
+    });
+    algorithm_ok && hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Writes `text` as a YAML double-quoted scalar. `"` and `\` are escaped, and so is, as
@@ -105,7 +212,7 @@ impl JobSpec {
                 expected: SUBDOMAIN_RULE,
             });
         }
-        if self.image.is_empty() || self.image.chars().any(char::is_whitespace) {
+        if !is_image_reference(&self.image) {
             return Err(JobSpecError::Image {
                 value: self.image.clone(),
             });
@@ -241,6 +348,47 @@ mod tests {
     }
 
     #[test]
+    fn image_references_follow_the_distribution_grammar() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let valid = [
+            "burstplane".to_string(),
+            "burstplane:0.1.0".into(),
+            "team/burstplane".into(),
+            "localhost/burstplane".into(),
+            "localhost:5000/burstplane:dev".into(),
+            "registry.example.com/ml-tools/burst_plane__x:v1.2-rc.3".into(),
+            "registry.example.com:443/a/b/c".into(),
+            "a--b".into(),
+            format!("burstplane@{digest}"),
+            format!("burstplane:1@{digest}"),
+        ];
+        for image in &valid {
+            assert!(is_image_reference(image), "{image:?} should be valid");
+        }
+        let invalid = [
+            "",
+            "Burstplane",
+            "team/Burstplane",
+            "burstplane:",
+            "burstplane:-tag",
+            "burstplane:a b",
+            "burstplane@sha256:abc",
+            "burstplane@:",
+            "/burstplane",
+            "team//burstplane",
+            "burstplane-",
+            "a...b",
+            "a_-b",
+            "registry.example.com:port/x",
+            "-registry.example.com/x",
+        ];
+        for image in invalid {
+            assert!(!is_image_reference(image), "{image:?} should be invalid");
+        }
+        assert!(!is_image_reference(&format!("x:{}", "t".repeat(129))));
+    }
+
+    #[test]
     fn check_rejects_invalid_names() {
         assert_eq!(spec().check(), Ok(()));
         for name in ["", "Sweep", "-a", "a-", "a.b", &"a".repeat(64)] {
@@ -253,6 +401,9 @@ mod tests {
         assert!(bad.check().is_err());
         let mut bad = spec();
         bad.image = "a b".into();
+        assert!(bad.check().is_err());
+        let mut bad = spec();
+        bad.image = "Burstplane:latest".into();
         assert!(bad.check().is_err());
         let mut bad = spec();
         bad.shards = 0;
