@@ -536,3 +536,21 @@ fn toml_error_has_no_variant_location() {
     // The line and column would point into the rewritten scenario, not the user's file.
     assert!(!stderr.contains("line "), "{stderr}");
 }
+
+#[test]
+fn empty_shard_warns() {
+    // The grid has 2 x 2 x 2 = 8 runs; shard 9 of 10 gets none of them.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shard-9");
+    let output = sweep_grid(&out, &["--shard", "9/10"]);
+    assert!(stdout(&output).starts_with("0 of 8 runs (shard 9/10)"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: shard 9/10 has no runs, because the grid has only 8 runs"),
+        "{stderr}"
+    );
+    // A shard that holds runs prints no warning.
+    let output = sweep_grid(&dir.path().join("shard-0"), &["--shard", "0/10"]);
+    assert!(stdout(&output).starts_with("1 of 8 runs (shard 0/10)"));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"));
+}

@@ -239,6 +239,13 @@ fn run_here(args: &SweepArgs, setup: &Setup) -> anyhow::Result<()> {
     };
 
     let runs = setup.grid.run_ids(args.shard).len();
+    if let (Some(shard), 0) = (args.shard, runs) {
+        eprintln!(
+            "warning: shard {shard} has no runs, because the grid has only {}; its results \
+             folder holds the manifest and headers only",
+            counted(setup.grid.run_count(), "run"),
+        );
+    }
     let bar = progress_bar(runs as u64);
     let threads = args.threads.map_or(0, |n| n as usize);
     let result = run_sweep(&job, &out, threads, &|| bar.inc(1));
