@@ -27,12 +27,35 @@ pub fn write_atomically(
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let temporary = tempfile::NamedTempFile::new_in(&folder)?;
+    let temporary = temporary_in(&folder, std::fs::metadata(&target).ok())?;
     let mut out = io::BufWriter::new(temporary);
     write(&mut out)?;
     let temporary = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     temporary.persist(&target).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// Creates the temporary file with the mode a plain `File::create` would give: the replaced
+/// file's permissions, or read-write for all less the umask for a new file. (tempfile alone
+/// would create it readable by its owner only, and the rename would keep that.)
+fn temporary_in(
+    folder: &Path,
+    replaced: Option<std::fs::Metadata>,
+) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The umask applies to this mode at creation, as it does for `open(2)`.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let temporary = builder.tempfile_in(folder)?;
+    if let Some(metadata) = replaced {
+        temporary
+            .as_file()
+            .set_permissions(metadata.permissions())?;
+    }
+    Ok(temporary)
 }
 
 #[cfg(test)]
@@ -68,6 +91,30 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
+    }
+
+    #[test]
+    fn new_file_gets_the_umask_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = tempfile::tempdir().unwrap();
+        let plain = folder.path().join("plain.csv");
+        std::fs::File::create(&plain).unwrap();
+        let path = folder.path().join("out.csv");
+        write_atomically(&path, |out: &mut dyn Write| out.write_all(b"new\n")).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&plain));
+    }
+
+    #[test]
+    fn replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("out.csv");
+        std::fs::write(&path, "old\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, |out: &mut dyn Write| out.write_all(b"new\n")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[test]

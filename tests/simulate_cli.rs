@@ -222,3 +222,28 @@ fn full_itp_replays() {
         .collect();
     replay_full("itp", &clusters, 57_957);
 }
+
+#[test]
+fn removed_scenario_field_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let scenario = folder.path().join("old.toml");
+    let seed = std::fs::read_to_string(Path::new(ROOT).join("scenarios/seed-hybrid.toml")).unwrap();
+    let old = seed.replacen(
+        "retention_h = 24",
+        "retention_h = 24\nextension_budgets = 256",
+        1,
+    );
+    std::fs::write(&scenario, old).unwrap();
+    let output = burstplane(&[
+        "simulate",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--trace",
+        "traces/philly-sample.csv",
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("old.toml"), "{stderr}");
+    assert!(stderr.contains("policy.extension_budgets"), "{stderr}");
+    assert!(stderr.contains("the field was removed"), "{stderr}");
+}

@@ -549,7 +549,7 @@ fn empty_shard_warns() {
         stderr.contains("warning: shard 9/10 has no runs, because the grid has only 8 runs"),
         "{stderr}"
     );
-    // A shard that holds runs prints no warning.
+    // A shard with runs prints no warning.
     let output = sweep_grid(&dir.path().join("shard-0"), &["--shard", "0/10"]);
     assert!(stdout(&output).starts_with("1 of 8 runs (shard 0/10)"));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"));

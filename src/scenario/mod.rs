@@ -616,6 +616,14 @@ impl Validator<'_> {
                 )
             })?,
         };
+        if let Some(value) = &raw.extension_budgets {
+            return Err(self.error(
+                "policy.extension_budgets",
+                value,
+                "no value: the field was removed because data-aware now scores a waiting job \
+                 again after each waiting budget (docs/policies.md); delete the line",
+            ));
+        }
         let deadline_s = match raw.deadline_s {
             None => None,
             Some(deadline) => Some(self.seconds("policy.deadline_s", deadline)?),

@@ -88,4 +88,6 @@ pub(super) struct RawPolicy {
     pub deadline_s: Option<f64>,
     pub value_of_time_usd_per_hour: Option<f64>,
     pub retention_h: Option<f64>,
+    /// Removed: read only to name it in the error.
+    pub extension_budgets: Option<toml::Value>,
 }
