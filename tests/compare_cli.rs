@@ -258,3 +258,75 @@ fn missing_files_are_named() {
         assert!(stderr.contains(path), "{stderr}");
     }
 }
+
+/// Imports the full public trace of `format` from `../shared/traces` and compares
+/// compute-wait with data-aware on it under seed-hybrid; `None` when the folder is absent.
+fn compare_full(format: &str, files: &[String]) -> Option<(Value, Value)> {
+    let traces = std::path::Path::new(ROOT).join("../shared/traces");
+    if !traces.is_dir() {
+        eprintln!("skipped: {} is absent", traces.display());
+        return None;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("trace.csv");
+    let inputs: Vec<String> = files
+        .iter()
+        .map(|file| traces.join(file).to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["trace", "import", "--format", format];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", out.to_str().unwrap()]);
+    stdout(&burstplane(&args));
+    let report = json(&burstplane(&[
+        "compare",
+        "--trace",
+        out.to_str().unwrap(),
+        "--policies",
+        "compute-wait,data-aware",
+        "--format",
+        "json",
+    ]));
+    Some((report["runs"][0].clone(), report["runs"][1].clone()))
+}
+
+/// Checks the target of docs/results.md: data-aware's burst cost at least 25 % below
+/// compute-wait's, at an equal or better p90 JCT.
+fn check_target(compute_wait: &Value, data_aware: &Value) {
+    assert_eq!(compute_wait["policy"], "compute-wait");
+    assert_eq!(data_aware["policy"], "data-aware");
+    let burst = |run: &Value| run["burst_cost_usd"].as_f64().unwrap();
+    let p90 = |run: &Value| run["jct_p90_s"].as_f64().unwrap();
+    assert!(
+        burst(data_aware) <= 0.75 * burst(compute_wait),
+        "burst cost {} against compute-wait's {}",
+        burst(data_aware),
+        burst(compute_wait)
+    );
+    assert!(
+        p90(data_aware) <= p90(compute_wait),
+        "p90 JCT {} against compute-wait's {}",
+        p90(data_aware),
+        p90(compute_wait)
+    );
+}
+
+#[test]
+fn data_aware_target_on_philly() {
+    // docs/results.md: 750,443 against 1,074,565 USD (-30.2 %), p90 25,983 against 75,470 s.
+    let files = ["microsoft-philly/philly.csv".to_string()];
+    if let Some((compute_wait, data_aware)) = compare_full("philly", &files) {
+        check_target(&compute_wait, &data_aware);
+    }
+}
+
+#[test]
+fn data_aware_target_on_itp() {
+    // docs/results.md: 2,589,204 against 4,020,025 USD (-35.6 %), p90 4,574,694 against
+    // 6,694,691 s.
+    let files: Vec<String> = (1..=8)
+        .map(|i| format!("microsoft-itp-elasticflow/cluster{i:02}.csv"))
+        .collect();
+    if let Some((compute_wait, data_aware)) = compare_full("itp", &files) {
+        check_target(&compute_wait, &data_aware);
+    }
+}
