@@ -247,3 +247,89 @@ fn removed_scenario_field_is_named() {
     assert!(stderr.contains("policy.extension_budgets"), "{stderr}");
     assert!(stderr.contains("the field was removed"), "{stderr}");
 }
+
+/// Runs the sample trace under data-aware, logging the decisions for `jobs` into `log` and
+/// the per-job rows into `jobs_csv`.
+fn explain_run(log: &Path, jobs: &str, jobs_csv: &Path) {
+    stdout(&burstplane(&[
+        "simulate",
+        "--policy",
+        "data-aware",
+        "--explain",
+        log.to_str().unwrap(),
+        "--explain-jobs",
+        jobs,
+        "--jobs-out",
+        jobs_csv.to_str().unwrap(),
+    ]));
+}
+
+#[test]
+fn explain_logs_each_decision() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("decisions.jsonl");
+    let jobs = folder.path().join("jobs.csv");
+    explain_run(&log, "philly-2909,philly-2916", &jobs);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    // Both jobs wait on-prem at submission, so each has at least two decisions.
+    for id in ["philly-2909", "philly-2916"] {
+        let count = lines.iter().filter(|line| line["job_id"] == id).count();
+        assert!(count >= 2, "{id}: {count} decisions");
+    }
+
+    for line in &lines {
+        // 2 planes x 3 access modes.
+        assert_eq!(line["options"].as_array().unwrap().len(), 6, "{line}");
+        let chosen = &line["chosen"];
+        assert_eq!(chosen["plane"], line["plane"], "{line}");
+        assert!(line["options"].as_array().unwrap().contains(chosen));
+        assert_eq!(chosen["infeasible"], serde_json::Value::Null);
+        match line["decision"].as_str().unwrap() {
+            "wait" => assert!(line["until_s"].as_f64() > line["time_s"].as_f64(), "{line}"),
+            "run" => assert_eq!(line["until_s"], serde_json::Value::Null),
+            other => panic!("unexpected decision {other}"),
+        }
+    }
+    // Each job's last decision names the plane the jobs CSV reports for it.
+
+    let csv = std::fs::read_to_string(&jobs).unwrap();
+    for id in ["philly-2909", "philly-2916"] {
+        let last = lines
+            .iter()
+            .rev()
+            .find(|line| line["job_id"] == id)
+            .unwrap();
+        let row = csv
+            .lines()
+            .find(|row| row.starts_with(&format!("{id},")))
+            .unwrap();
+        let plane = row.split(',').nth(1).unwrap();
+        assert_eq!(last["plane"], plane, "{id}");
+    }
+    // The log is deterministic.
+    let again = folder.path().join("again.jsonl");
+    explain_run(
+        &again,
+        "philly-2909,philly-2916",
+        &folder.path().join("jobs2.csv"),
+    );
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
+}
+
+#[test]
+fn explain_needs_data_aware() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("decisions.jsonl");
+    let output = burstplane(&["simulate", "--explain", log.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--explain needs --policy data-aware"),
+        "{stderr}"
+    );
+    assert!(!log.exists());
+}

@@ -1,5 +1,6 @@
 //! `burstplane simulate`: replay a trace through a scenario and summarize it.
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -7,8 +8,8 @@ use anyhow::{Context, bail};
 
 use crate::attach::build_workload;
 use crate::engine::simulate;
-use crate::policy::PolicyName;
-use crate::report::{RunLabel, Summary, write_jobs_csv};
+use crate::policy::{JobFilter, PolicyName};
+use crate::report::{RunLabel, Summary, write_decisions, write_jobs_csv};
 use crate::scenario::Scenario;
 use crate::trace::read_trace;
 
@@ -42,6 +43,15 @@ pub struct SimulateArgs {
     /// Summary format: an aligned table for people, or JSON for programs.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Also write why `data-aware` placed each job to FILE, as JSON Lines: one object per
+    /// decision with every option the scoring core scored (times in seconds, costs in USD) and
+    /// the one chosen. A job gets a decision at submission and at each rescoring while it waits.
+    #[arg(long, value_name = "FILE")]
+    explain: Option<PathBuf>,
+    /// With --explain: only the decisions for these job ids (comma-separated). Without it,
+    /// every decision is written, about 2 KB each.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "explain")]
+    explain_jobs: Vec<String>,
 }
 
 /// Finds the default scenario in the current directory, else in the source tree.
@@ -79,10 +89,43 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     if let Some(jobs_out) = &args.jobs_out {
         super::check_not_an_input(jobs_out, "--jobs-out", &[&trace_path, &scenario_path])?;
     }
+    if let Some(explain) = &args.explain {
+        let mut inputs = vec![trace_path.as_path(), scenario_path.as_path()];
+        inputs.extend(args.jobs_out.as_deref());
+        super::check_not_an_input(explain, "--explain", &inputs)?;
+    }
     let records = read_trace(&trace_path)?;
     let (platform, workload) = build_workload(&scenario, records);
 
     let mut policy = scenario.policy.build(&workload);
+    if args.explain.is_some() {
+        let wanted: HashSet<Box<str>> = args
+            .explain_jobs
+            .iter()
+            .map(|id| id.as_str().into())
+            .collect();
+        if let Some(missing) = args
+            .explain_jobs
+            .iter()
+            .find(|id| !workload.jobs.iter().any(|job| *job.id == ***id))
+        {
+            bail!(
+                "--explain-jobs: job {missing:?} is not in {}; pass ids from its job_id column",
+                trace_path.display()
+            );
+        }
+        let keep: JobFilter = if wanted.is_empty() {
+            Box::new(|_| true)
+        } else {
+            Box::new(move |job| wanted.contains(&job.id))
+        };
+        if !policy.record_decisions(keep) {
+            bail!(
+                "--explain needs --policy data-aware: policy {} does not use the scoring core",
+                scenario.policy.name.as_str()
+            );
+        }
+    }
     let bar = progress_bar(workload.jobs.len() as u64);
     let outcome = simulate(&platform, &workload, policy.as_mut(), &mut |done| {
         bar.set_position(done as u64)
@@ -98,6 +141,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.jobs_out {
         write_jobs_csv(path, &platform, &workload, &outcome)
             .with_context(|| format!("{}: cannot write the jobs CSV", path.display()))?;
+    }
+    if let Some(path) = &args.explain {
+        write_decisions(path, &platform, &policy.take_decisions())
+            .with_context(|| format!("{}: cannot write the decision log", path.display()))?;
     }
     let text = match args.format {
         OutputFormat::Table => summary.to_table(),

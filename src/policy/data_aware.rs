@@ -1,16 +1,18 @@
-//! `data-aware`: a waiting policy that asks the scoring core, each time it decides, whether a
-//! job should wait on-prem or burst now, and starts data copies early.
+//! `data-aware`: a waiting policy that scores a job with the scoring core each time it decides
+//! whether the job waits on-prem or bursts now, and starts data copies early.
 //!
-//! A job that cannot start on-prem is scored on every plane: the core predicts its on-prem wait
-//! and what the burst would add to the cloud bill, including the node time it keeps billed, the
-//! copy of its data and the delay until that copy is ready. The job bursts as soon as the best
+//! A job that cannot start on-prem is scored on every plane. The core predicts its on-prem wait
+//! and what the burst would add to the cloud bill: the node time it keeps billed, the copy of
+//! its data, and the delay until that copy is ready. The job bursts as soon as the best
 //! cloud option scores better than waiting under the scenario's objective. Otherwise it waits
 //! for its compute-wait budget and is scored again; time already waited does not count, since
 //! only what lies ahead can change. A job likely to burst gets its SnapMirror copy started while
 //! it waits.
 
 use super::waiting::{WaitRule, Waiting};
-use super::{ClusterView, Decision, Policy, PolicyConfig, choose_access};
+use super::{
+    ClusterView, Decision, DecisionRecord, JobFilter, Policy, PolicyConfig, choose_access,
+};
 use crate::model::{Access, Job, PlaneKind};
 use crate::score::{
     DataInput, JobRequest, MirrorInput, PlaneInput, ScoreSettings, ScoredOption, evaluate,
@@ -29,6 +31,9 @@ pub struct DataAware {
     options: Vec<ScoredOption>,
     /// Places the jobs for which the core finds no feasible option.
     fallback: Waiting,
+    /// Filter of the jobs whose decisions are kept, and the decisions kept.
+    recording: Option<JobFilter>,
+    records: Vec<DecisionRecord>,
 }
 
 impl DataAware {
@@ -44,6 +49,8 @@ impl DataAware {
             settings,
             inputs: Vec::new(),
             options: Vec::new(),
+            recording: None,
+            records: Vec::new(),
         }
     }
 
@@ -106,11 +113,43 @@ impl DataAware {
             .any(|option| option.access == Access::Snapmirror && option.score < onprem_score)
     }
 
+    /// Decides for `job`, keeping a record of the decision when asked to.
     fn decide(&mut self, job: &Job, view: &dyn ClusterView, timed_out: bool) -> Decision {
+        let recorded = self.recording.as_ref().is_some_and(|wanted| wanted(job));
         let (onprem, cloud) = self.score(job, view);
-        // Every placement uses the shared access rule, falling back to the core's access mode
-        // only where the rule finds no link: the core scores one job at a time and cannot see
-        // FlexCache evictions or later jobs reusing a mirror (docs/results.md).
+        let options = recorded.then(|| self.options.clone());
+        let decision = self.choose(job, view, timed_out, onprem, cloud);
+        if let Some(options) = options {
+            let chosen = match decision {
+                Decision::Run { plane, .. } | Decision::Wait { plane, .. } => [onprem, cloud]
+                    .into_iter()
+                    .flatten()
+                    .find(|&i| options[i].plane == plane),
+                Decision::Reject(_) => None,
+            };
+            self.records.push(DecisionRecord {
+                job_id: job.id.clone(),
+                at_us: view.now_us(),
+                decision,
+                options,
+                chosen,
+            });
+        }
+        decision
+    }
+
+    /// Chooses between the best on-prem and cloud options found by [`DataAware::score`].
+    fn choose(
+        &mut self,
+        job: &Job,
+        view: &dyn ClusterView,
+        timed_out: bool,
+        onprem: Option<usize>,
+        cloud: Option<usize>,
+    ) -> Decision {
+        // Every placement uses the shared access rule, and the core's access mode only where the
+        // rule finds no link. The core scores one job at a time, so it cannot see FlexCache
+        // evictions or later jobs reusing a mirror (docs/results.md).
         let mirror_read_fraction = self.config.mirror_read_fraction;
         let run = |option: &ScoredOption| Decision::Run {
             plane: option.plane,
@@ -180,5 +219,14 @@ impl Policy for DataAware {
 
     fn scans_out_of_order(&self) -> bool {
         self.config.out_of_order
+    }
+
+    fn record_decisions(&mut self, wanted: JobFilter) -> bool {
+        self.recording = Some(wanted);
+        true
+    }
+
+    fn take_decisions(&mut self) -> Vec<DecisionRecord> {
+        std::mem::take(&mut self.records)
     }
 }

@@ -14,7 +14,7 @@ pub use data_aware::DataAware;
 pub use waiting::{WaitRule, Waiting};
 
 use crate::model::{Access, DatasetId, Job, PlaneId, Platform, StorageId, Workload};
-use crate::score::{Objective, ObjectiveKind, PlaneInput};
+use crate::score::{Objective, ObjectiveKind, PlaneInput, ScoredOption};
 use crate::units::Micros;
 
 /// Names of the built-in policies.
@@ -198,6 +198,21 @@ pub enum Decision {
     Reject(RejectReason),
 }
 
+/// Selects the jobs whose decisions a policy records.
+pub type JobFilter = Box<dyn Fn(&Job) -> bool>;
+
+/// One decision of a policy that scores with the core, kept for `simulate --explain`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionRecord {
+    pub job_id: Box<str>,
+    pub at_us: Micros,
+    pub decision: Decision,
+    /// Every option the core scored for the decision, as [`crate::score::evaluate`] wrote it.
+    pub options: Vec<ScoredOption>,
+    /// The option the decision follows: where the job runs or waits.
+    pub chosen: Option<usize>,
+}
+
 /// A placement policy. The engine calls [`Policy::place`] once per job, at submission.
 pub trait Policy {
     fn name(&self) -> &'static str;
@@ -212,6 +227,18 @@ pub trait Policy {
     /// Reports whether on-prem queues start any queued job that fits, not only the head.
     fn scans_out_of_order(&self) -> bool {
         false
+    }
+
+    /// Starts keeping a [`DecisionRecord`] of every decision for the jobs `wanted` reports
+    /// true for. Returns false for a policy that does not use the scoring core.
+    fn record_decisions(&mut self, wanted: JobFilter) -> bool {
+        let _ = wanted;
+        false
+    }
+
+    /// Hands over the records kept since [`Policy::record_decisions`].
+    fn take_decisions(&mut self) -> Vec<DecisionRecord> {
+        Vec::new()
     }
 }
 

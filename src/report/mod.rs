@@ -2,6 +2,7 @@
 //!
 //! docs/output.md documents every key and column.
 
+mod decisions;
 pub mod html;
 mod jobs_csv;
 mod table;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use decisions::{write_decisions, write_decisions_to};
 pub use jobs_csv::{write_jobs_csv, write_jobs_csv_to};
 
 use crate::engine::Outcome;
