@@ -194,6 +194,30 @@ proptest! {
     }
 
     #[test]
+    fn busier_shared_node_never_costs_more(
+        planes in planes_strategy(6),
+        job in job_strategy(),
+        objective in objective_strategy(),
+        settings in settings_strategy(),
+        which in any::<prop::sample::Index>(),
+        extra_busy_s in 0.0f64..1e6,
+    ) {
+        // The longer the node's other jobs keep it billed, the less idle time the job adds.
+        let i = which.index(planes.len());
+        let mut busier = planes.clone();
+        busier[i].shared_node_busy_s += extra_busy_s;
+        let (_, out) = run(&job, &planes, &objective, &settings);
+        let (_, busier_out) = run(&job, &busier, &objective, &settings);
+        for (k, (a, b)) in out.iter().zip(&busier_out).enumerate() {
+            prop_assert!(
+                b.cost.compute <= a.cost.compute,
+                "option {k}: compute {} > {}", b.cost.compute, a.cost.compute
+            );
+            prop_assert_eq!(b.wait_s, a.wait_s);
+        }
+    }
+
+    #[test]
     fn larger_cold_read_never_helps_flexcache(
         planes in planes_strategy(6),
         job in job_strategy(),
