@@ -425,7 +425,12 @@ fn summary_groups_remote_access() {
 
 /// The scenario with `data-aware` at a value of time of 4 USD per job-hour.
 fn data_aware(provision_s: f64) -> Scenario {
-    let mut s = scenario(10.0, provision_s, 0.5, 100.0);
+    data_aware_over(10.0, provision_s)
+}
+
+/// The scenario with `data-aware` at 4 USD per job-hour and a link of `link_gbps`.
+fn data_aware_over(link_gbps: f64, provision_s: f64) -> Scenario {
+    let mut s = scenario(link_gbps, provision_s, 0.5, 100.0);
     s.policy.name = burstplane::policy::PolicyName::DataAware;
     s.policy.objective.value_of_time_usd_per_hour = 4.0;
     s
@@ -486,4 +491,113 @@ fn data_aware_waits_rather_than_boot_a_node_for_a_short_job() {
         (start_s - (10.0 + wait_s + 300.0)).abs() < 1e-3,
         "{start_s}"
     );
+}
+
+#[test]
+fn data_aware_queue_cap_counts_own_queue_only() {
+    // Two on-prem planes and a cloud plane at 1000 USD per GPU-hour, with a queue cap of 5.
+    // X (2 GPUs) waits on one on-prem plane; at a later decision the other may score best.
+    // The cap must count X only against the queue it is in: X stays on-prem, since a burst
+    // would cost 2 x 1000 x 1000 / 3600 = 555.6 USD against a few USD of waiting.
+    let text = r#"
+        seed = 1
+        [[planes]]
+        name = "onA"
+        kind = "onprem"
+        nodes = 1
+        gpus_per_node = 8
+        price_per_gpu_hour = 1.0
+        [[planes]]
+        name = "onB"
+        kind = "onprem"
+        nodes = 1
+        gpus_per_node = 8
+        price_per_gpu_hour = 1.0
+        [[planes]]
+        name = "eks"
+        kind = "cloud"
+        max_nodes = 2
+        gpus_per_node = 8
+        provision_s = 0
+        scale_down_s = 600
+        price_per_gpu_hour = 1000.0
+        [[storage]]
+        name = "sA"
+        serves = "onA"
+        [[storage]]
+        name = "sB"
+        serves = "onB"
+        [[storage]]
+        name = "fsx"
+        serves = "eks"
+        flexcache_capacity_gb = 100
+        [[links]]
+        between = ["sA", "sB"]
+        gbps = 10
+        [[links]]
+        between = ["sA", "fsx"]
+        gbps = 10
+        [data]
+        home = "sA"
+        datasets = 1
+        size_min_gb = 1
+        size_max_gb = 1
+        size_median_gb = 1
+        write_back_share = 0.0
+        [policy]
+        name = "data-aware"
+        out_of_order = true
+        queue_cap = 5
+        "#;
+    let s = Scenario::parse(text, Path::new("two-onprem.toml")).expect("valid scenario");
+    let pinned = |mut record: TraceRecord, plane: &str| {
+        record.allowed_planes = vec![plane.into()];
+        record
+    };
+    let records = [
+        pinned(job("fillerA", 0.0, 7, 10_000.0), "onA"),
+        pinned(job("fillerB", 0.0, 8, 12_000.0), "onB"),
+        job("X", 10.0, 2, 1000.0),
+        pinned(job("Y", 20.0, 1, 1_000_000.0), "onA"),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    let x = &outcome.jobs[index(&workload, "X")];
+    assert!(x.completed());
+    assert_ne!(x.plane.map(|p| p.0), Some(2), "X burst to eks");
+    // Either on-prem plane frees enough GPUs by 12,000 s, when fillerB ends.
+    assert!(x.start_us <= 12_000 * S, "{}", x.start_us);
+}
+
+/// Replays `filler` (on-prem, 8 GPUs, until `filler_end_s`) and M (8 GPUs, 36,000 s, reading
+/// all of a 10,000 GB dataset at 10 s) under data-aware over a 1 Gbps link with instant nodes.
+fn mirror_prefetch_case(filler_end_s: f64) -> (Workload, Outcome) {
+    let s = data_aware_over(1.0, 0.0);
+    let m = reading(job("M", 10.0, 8, 36_000.0), "big", 10_000.0);
+    let records = [job("filler", 0.0, 8, filler_end_s), m];
+    run(&s, &records)
+}
+
+#[test]
+fn data_aware_prefetches_when_only_the_copy_holds_back() {
+    // At 10 s the mirror would take 10,000 GB x 8e9 bit / 1e9 bit/s = 80,000 s. Cloud option
+    // (SnapMirror, since M reads all its data): compute 8 GPUs x 4 USD/h x 10 h = 320, plus the
+    // new node's 600 s scale-down 8 x 600 x 4 / 3600 = 5.333; storage 10,000 GB x 0.1 USD/GB-month
+    // x 24 / 730 = 32.877; delay 4 USD/h x 80,000 s = 88.889. Score 447.1.
+    // On-prem, filler ending at 280,000 s: wait 279,990 s, score 8 x 1 x 10 + 4 x 279,990 / 3600
+    // = 80 + 311.1 = 391.1, so M waits. With the copy complete the cloud would score 325.3 <
+    // 391.1: the copy alone holds the burst back, so the mirror starts now.
+    let (workload, outcome) = mirror_prefetch_case(280_000.0);
+    assert_eq!(outcome.transfer.mirror_gb, 10_000.0);
+    // Later decisions see both scores fall at 4 USD per hour waited, so M never bursts and
+    // starts on-prem when filler ends.
+    let m = &outcome.jobs[index(&workload, "M")];
+    assert_eq!(m.plane.map(|p| p.0), Some(0));
+    assert_eq!(m.start_us, 280_000 * S);
+
+    // With filler ending at 200,000 s, on-prem scores 80 + 4 x 199,990 / 3600 = 302.2, below
+    // even the cloud with the copy complete (325.3): no copy starts.
+    let (workload, outcome) = mirror_prefetch_case(200_000.0);
+    assert_eq!(outcome.transfer.mirror_gb, 0.0);
+    let m = &outcome.jobs[index(&workload, "M")];
+    assert_eq!(m.start_us, 200_000 * S);
 }

@@ -982,3 +982,55 @@ fn onprem_nodes_add_no_idle_cost() {
     let (_, out) = run(&one_gpu_hour_job(1), &[plane], &weighted(0.0), &settings);
     assert!(close(out[0].cost.compute, 2.0), "{}", out[0].cost.compute);
 }
+
+#[test]
+fn whole_node_job_pays_its_nodes_unused_gpus() {
+    // 12 GPUs take two 8-GPU nodes, leaving 4 GPUs unused for the job's whole stay.
+    // On two idle up nodes: 12 x 4 USD/h x 1 h = 48, plus 4 x 3600 GPU-s x 4 / 3600 = 16: 64 USD.
+    let job = one_gpu_hour_job(12);
+    let compute = flexcache_compute(&job, cloud(4.0, 0.0, 0.0));
+    assert!(close(compute, 64.0), "{compute}");
+    // On two new nodes booting 300 s: 12 x 4 x 3900 / 3600 = 52, the 4 unused GPUs for 3900 s
+    // = 15,600 GPU-s, and both nodes through the 600 s scale-down = 9600 GPU-s:
+    // 52 + (15,600 + 9600) x 4 / 3600 = 52 + 28 = 80 USD.
+    let new_nodes = PlaneInput {
+        starts_now: false,
+        provision_s: Some(300.0),
+        new_nodes: 2,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let compute = flexcache_compute(&job, new_nodes);
+    assert!(close(compute, 80.0), "{compute}");
+}
+
+#[test]
+fn mirror_delay_counts_toward_outlasting_the_node() {
+    // A 1-GPU, 3600 s job mirrors a 1000 GB dataset first: 1000 x 8e9 bit / 1e10 bit/s = 800 s
+    // (no RTT), so it ends at 800 + 3600 = 4400 s. The node it would share stays busy 3600 s,
+    // so the job keeps its 7 other GPUs billed for 4400 - 3600 = 800 s:
+    // 1 x 4 USD/h x 1 h + 7 x 800 x 4 / 3600 = 4 + 6.2222 = 10.2222 USD.
+    let job = JobRequest {
+        read_gb: 1000.0,
+        dataset_gb: 1000.0,
+        ..one_gpu_hour_job(1)
+    };
+    let shared = PlaneInput {
+        shared_node_busy_s: 3600.0,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let settings = ScoreSettings {
+        io_overlap: 0.5,
+        retention_h: 24.0,
+    };
+    let (_, out) = run(&job, &[shared], &weighted(0.0), &settings);
+    let mirror = &out[2];
+    assert_eq!(mirror.access, Access::Snapmirror);
+    assert_eq!(mirror.data_ready_s, 800.0);
+    assert_eq!(mirror.finish_s, 4400.0);
+    let expected = 4.0 + 7.0 * 800.0 * 4.0 / 3600.0;
+    assert!(
+        close(mirror.cost.compute, expected),
+        "{}",
+        mirror.cost.compute
+    );
+}

@@ -773,6 +773,10 @@ impl<'a> Engine<'a> {
         let storage = self.platform.plane(plane).storage;
         let added_gb = self.caches[storage.index()].fill(spec.dataset, spec.read_gb);
         self.change_stored(storage, added_gb);
+        // A read stall keeps the job's nodes busy past the end its run time promised.
+        let (start, len) = self.node_spans[job as usize];
+        let nodes = &self.node_arena[start as usize..(start + len) as usize];
+        self.planes[plane.index()].extend_busy_nodes(nodes, finish_us);
         self.schedule(finish_us, Event::JobFinish { job });
     }
 
@@ -978,16 +982,22 @@ impl ClusterView for Engine<'_> {
         self.queued_count[plane.index()]
     }
 
+    fn queued_plane(&self, job: &Job) -> Option<PlaneId> {
+        let plane = self.queued_on[self.job_index(job)?];
+        (plane != NOT_QUEUED).then_some(PlaneId(plane))
+    }
+
     fn plane_input(&self, plane: PlaneId, job: &Job) -> PlaneInput {
         let spec = self.platform.plane(plane);
         let state = &self.planes[plane.index()];
         let starts_now = self.can_start_now(plane, job.gpus);
-        let new_nodes = if starts_now {
+        let booting = if starts_now {
             None
         } else {
-            state.nodes_to_request(job.gpus)
+            state.provisioning_for(job.gpus, self.now_us)
         };
-        let provision_s = new_nodes.map(|_| micros_to_secs(spec.provision_us));
+        let provision_s = booting.map(|b| micros_to_secs(b.ready_in_us));
+        let new_nodes = booting.map(|b| b.new_nodes);
         let dataset = self.workload.dataset(job.dataset);
         let data = if spec.storage == dataset.home {
             DataInput::Local

@@ -32,6 +32,15 @@ pub(super) enum Placement {
     Queued,
 }
 
+/// How a job would get nodes that are not up yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Booting {
+    /// Nodes the job would request.
+    pub new_nodes: u32,
+    /// Time until the last of the job's nodes is ready.
+    pub ready_in_us: Micros,
+}
+
 #[derive(Debug)]
 pub(super) struct PlaneState {
     pub kind: PlaneKind,
@@ -41,7 +50,8 @@ pub(super) struct PlaneState {
     free: Vec<u32>,
     /// Since when each node has been billed (cloud) and ready time of provisioning nodes.
     billed_since_us: Vec<Micros>,
-    /// When each node's last placed job is expected to end, from the jobs' run times.
+    /// When each node's jobs are expected to end: the latest expected end among the jobs placed
+    /// on it, from their run times and any FlexCache read stall.
     busy_until_us: Vec<Micros>,
     provision_us: Micros,
     /// Jobs bound to each provisioning node.
@@ -113,24 +123,56 @@ impl PlaneState {
         self.fits_up_nodes(gpus)
     }
 
-    /// Counts the new nodes a job that up nodes cannot take would request, by the same rules
-    /// [`PlaneState::place`] binds with: zero when provisioning nodes have room for it, `None`
-    /// when it must queue.
-    pub fn nodes_to_request(&self, gpus: u32) -> Option<u32> {
+    /// Finds how a job that up nodes cannot take would get nodes, by the same rules
+    /// [`PlaneState::place`] binds with: the new nodes it would request (zero when booting nodes
+    /// have room for it) and when the last of its nodes would be ready. `None` when it must
+    /// queue, and always on-prem.
+    pub fn provisioning_for(&self, gpus: u32, now_us: Micros) -> Option<Booting> {
         if self.kind == PlaneKind::Onprem {
             return None;
         }
+        let ready_in = |node: usize| self.ready_us(node).saturating_sub(now_us);
         let down = self.down_slots();
         if gpus <= self.gpus_per_node {
-            if self.provisioning_with_room(gpus).is_some() {
-                Some(0)
-            } else {
-                (down > 0).then_some(1)
+            if let Some(node) = self.provisioning_with_room(gpus) {
+                return Some(Booting {
+                    new_nodes: 0,
+                    ready_in_us: ready_in(node),
+                });
             }
+            (down > 0).then_some(Booting {
+                new_nodes: 1,
+                ready_in_us: self.provision_us,
+            })
         } else {
             let needed = self.nodes_needed(gpus);
-            let pending = self.empty_provisioning().take(needed).count();
-            (pending + down >= needed).then(|| (needed - pending) as u32)
+            let pending: Vec<usize> = self.empty_provisioning().take(needed).collect();
+            if pending.len() + down < needed {
+                return None;
+            }
+            let new_nodes = (needed - pending.len()) as u32;
+            let pending_ready = pending.into_iter().map(ready_in).max().unwrap_or(0);
+            let ready_in_us = if new_nodes > 0 {
+                self.provision_us.max(pending_ready)
+            } else {
+                pending_ready
+            };
+            Some(Booting {
+                new_nodes,
+                ready_in_us,
+            })
+        }
+    }
+
+    /// When a provisioning node is ready: its request time plus the provisioning delay.
+    fn ready_us(&self, node: usize) -> Micros {
+        self.billed_since_us[node].saturating_add(self.provision_us)
+    }
+
+    /// Records that the jobs on `nodes` keep them busy until at least `end_us`.
+    pub fn extend_busy_nodes(&mut self, nodes: &[u32], end_us: Micros) {
+        for &node in nodes {
+            self.extend_busy(node as usize, end_us);
         }
     }
 
@@ -267,8 +309,7 @@ impl PlaneState {
             };
             self.free[node] -= gpus;
             self.bound[node].push(job);
-            let ready_us = self.billed_since_us[node].saturating_add(self.provision_us);
-            self.extend_busy(node, ready_us.saturating_add(run_us));
+            self.extend_busy(node, self.ready_us(node).saturating_add(run_us));
             nodes.push(node as u32);
         } else {
             let needed = self.nodes_needed(gpus);
@@ -288,8 +329,7 @@ impl PlaneState {
                 let node = node as usize;
                 self.free[node] = 0;
                 self.bound[node].push(job);
-                let ready_us = self.billed_since_us[node].saturating_add(self.provision_us);
-                self.extend_busy(node, ready_us.saturating_add(run_us));
+                self.extend_busy(node, self.ready_us(node).saturating_add(run_us));
             }
         }
         true
@@ -433,7 +473,11 @@ mod tests {
     use crate::model::StorageId;
 
     fn plane(kind: PlaneKind, nodes: u32, max_nodes: u32) -> PlaneState {
-        PlaneState::new(&Plane {
+        PlaneState::new(&spec(kind, nodes, max_nodes))
+    }
+
+    fn spec(kind: PlaneKind, nodes: u32, max_nodes: u32) -> Plane {
+        Plane {
             name: "p".into(),
             kind,
             nodes,
@@ -444,7 +488,7 @@ mod tests {
             price_per_gpu_hour: 1.0,
             speed_factor: 1.0,
             storage: StorageId(0),
-        })
+        }
     }
 
     #[test]
@@ -494,18 +538,33 @@ mod tests {
 
     #[test]
     fn counts_the_nodes_a_job_would_request() {
-        let mut p = plane(PlaneKind::Cloud, 0, 3);
+        // A cloud plane of up to 3 nodes x 8 GPUs, booting in 300 s.
+        let mut p = PlaneState::new(&Plane {
+            provision_us: 300_000_000,
+            ..spec(PlaneKind::Cloud, 0, 3)
+        });
+        let booting = |new_nodes, ready_in_s: u64| {
+            Some(Booting {
+                new_nodes,
+                ready_in_us: ready_in_s * 1_000_000,
+            })
+        };
+        assert_eq!(p.provisioning_for(4, 0), booting(1, 300));
+        assert_eq!(p.provisioning_for(16, 0), booting(2, 300));
+        // At 0 s a 4-GPU job orders node 0 and takes 4 of its GPUs.
         let (mut nodes, mut requested) = (Vec::new(), Vec::new());
-        assert_eq!(p.nodes_to_request(4), Some(1));
-        assert_eq!(p.nodes_to_request(16), Some(2));
-        // A 4-GPU job orders node 0 and promises 4 of its GPUs, for 1000 µs of run.
         p.place(0, 4, 1000, 0, &mut nodes, &mut requested);
-        // Another 4 GPUs fit the node on order; 5 do not, and need one of the 2 slots left.
-        assert_eq!(p.nodes_to_request(4), Some(0));
-        assert_eq!(p.nodes_to_request(5), Some(1));
-        assert_eq!(p.nodes_to_request(16), Some(2));
-        assert_eq!(p.nodes_to_request(24), None);
-        assert_eq!(plane(PlaneKind::Onprem, 1, 1).nodes_to_request(1), None);
+        // At 200 s another 4 GPUs fit node 0, ready 100 s later; 5 GPUs need a new node.
+        let now = 200_000_000;
+        assert_eq!(p.provisioning_for(4, now), booting(0, 100));
+        assert_eq!(p.provisioning_for(5, now), booting(1, 300));
+        assert_eq!(p.provisioning_for(16, now), booting(2, 300));
+        // 24 GPUs need all 3 nodes, and node 0 is taken.
+        assert_eq!(p.provisioning_for(24, now), None);
+        assert_eq!(
+            plane(PlaneKind::Onprem, 1, 1).provisioning_for(1, now),
+            None
+        );
     }
 
     #[test]
@@ -519,6 +578,9 @@ mod tests {
         assert_eq!(p.shared_node_busy_s(1, 500_000), 2.5);
         // A job of a whole node would not share it.
         assert_eq!(p.shared_node_busy_s(8, 500_000), 0.0);
+        // A read stall keeps the first job running until 4 s.
+        p.extend_busy_nodes(&[0], 4_000_000);
+        assert_eq!(p.shared_node_busy_s(1, 500_000), 3.5);
     }
 
     proptest::proptest! {

@@ -71,10 +71,24 @@ impl DataAware {
             &self.settings,
             &mut self.options,
         );
+        // Each plane is judged by the option the job would run with there: the one of the
+        // shared access rule's mode, when that option is feasible.
+        let mirror_read_fraction = self.config.mirror_read_fraction;
+        let ruled = |i: usize| {
+            let option = &self.options[i];
+            let access = choose_access(job, option.plane, view, mirror_read_fraction);
+            let ruled_feasible = access.is_some_and(|access| {
+                self.options
+                    .iter()
+                    .any(|o| o.plane == option.plane && o.access == access && o.is_feasible())
+            });
+            !ruled_feasible || access == Some(option.access)
+        };
         let best_of = |kind: PlaneKind| {
             let mut best: Option<usize> = None;
             for (i, option) in self.options.iter().enumerate() {
-                let matches = option.is_feasible() && platform.plane(option.plane).kind == kind;
+                let matches =
+                    option.is_feasible() && platform.plane(option.plane).kind == kind && ruled(i);
                 if matches && best.is_none_or(|b| option.score < self.options[b].score) {
                     best = Some(i);
                 }
@@ -168,8 +182,9 @@ impl DataAware {
         if onprem.wait_s == 0.0 {
             return run(&onprem);
         }
-        // At a timeout the job itself is in the queue; it does not count against the cap.
-        let queued_ahead = view.queue_len(onprem.plane) - usize::from(timed_out);
+        // A job already in this plane's queue does not count against the cap.
+        let queued_here = view.queued_plane(job) == Some(onprem.plane);
+        let queued_ahead = view.queue_len(onprem.plane) - usize::from(queued_here);
         let queue_full = self.config.queue_cap.is_some_and(|cap| queued_ahead >= cap);
         let budget_s = micros_to_secs(self.rule.wait_us(job));
         if queue_full || budget_s == 0.0 || cloud.score < onprem.score {

@@ -144,6 +144,8 @@ pub trait ClusterView {
     fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool;
     /// Jobs waiting for GPUs on `plane`.
     fn queue_len(&self, plane: PlaneId) -> usize;
+    /// The plane whose queue `job` waits in, if any.
+    fn queued_plane(&self, job: &Job) -> Option<PlaneId>;
     fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus;
     /// GB of `dataset` in the FlexCache on `storage`.
     fn cached_gb(&self, dataset: DatasetId, storage: StorageId) -> f64;

@@ -230,26 +230,24 @@ pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
     }
 }
 
-/// GPU-seconds of cloud node time that a job adds to the bill beyond its own GPUs, when it
-/// keeps its nodes billed for `busy_s` from now.
+/// GPU-seconds of cloud node time that a job adds to the bill beyond its own GPUs. Its nodes
+/// are billed for `held_s` for it (boot and run), and it ends `end_s` from now.
 ///
-/// Cloud nodes are billed whole. A job that outlasts the jobs on the node it shares keeps the
-/// node's other GPUs billed until it ends, and a node it requests is billed whole from the
-/// request through the scale-down delay after the job. On-prem capacity is owned, so it adds
-/// nothing there.
-fn node_idle_gpu_s(job: &JobRequest, plane: &PlaneInput, busy_s: f64) -> f64 {
+/// Cloud nodes are billed whole. A job keeps the GPUs of its nodes that it does not use billed
+/// for as long as it outlasts the jobs already on a node it shares (a whole-node job shares
+/// none), but at most for `held_s`. Nodes it requests are billed whole through the scale-down
+/// delay after the job. On-prem capacity is owned, so it adds nothing there.
+fn node_idle_gpu_s(job: &JobRequest, plane: &PlaneInput, held_s: f64, end_s: f64) -> f64 {
     if plane.kind != PlaneKind::Cloud {
         return 0.0;
     }
-    let node_gpus = f64::from(plane.new_nodes.max(1) * plane.gpus_per_node);
-    let other_gpus = (node_gpus - f64::from(job.gpus)).max(0.0);
-    let outlast_s = (busy_s - plane.shared_node_busy_s).max(0.0);
-    let tail_s = if plane.new_nodes > 0 {
-        plane.scale_down_s
-    } else {
-        0.0
-    };
-    other_gpus * outlast_s + node_gpus * tail_s
+    let gpus_per_node = plane.gpus_per_node.max(1);
+    let nodes = job.gpus.div_ceil(gpus_per_node).max(1);
+    let unused_gpus =
+        f64::from(nodes * gpus_per_node).max(f64::from(job.gpus)) - f64::from(job.gpus);
+    let outlast_s = (end_s - plane.shared_node_busy_s).clamp(0.0, held_s);
+    let tail_gpu_s = f64::from(plane.new_nodes * gpus_per_node) * plane.scale_down_s;
+    unused_gpus * outlast_s + tail_gpu_s
 }
 
 fn transfer_s(gb: f64, link: &LinkInput) -> f64 {
@@ -378,9 +376,9 @@ fn score_option(
     } else {
         plane.provision_s.unwrap_or(0.0)
     };
-    let compute = gpu_hour_usd * (run_s + provision_s)
-        + plane.price_per_gpu_hour * node_idle_gpu_s(job, plane, provision_s + run_s)
-            / SECONDS_PER_HOUR;
+    let held_s = provision_s + run_s;
+    let idle_gpu_s = node_idle_gpu_s(job, plane, held_s, start_s + run_s);
+    let compute = gpu_hour_usd * held_s + plane.price_per_gpu_hour * idle_gpu_s / SECONDS_PER_HOUR;
     let storage = stored_gb * storage_usd_per_gb;
     ScoredOption {
         plane: id,
