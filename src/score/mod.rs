@@ -78,7 +78,8 @@ pub struct PlaneInput {
     pub can_ever_fit: bool,
     /// Whether the job would start now: nothing queued ahead and room on up nodes.
     pub starts_now: bool,
-    /// Set when the job would start on nodes still to boot: their provisioning delay, seconds.
+    /// Set when the job would start on nodes still to boot: the time until the last of them is
+    /// ready (what is left of a booting node's provisioning delay), seconds.
     pub provision_s: Option<f64>,
     /// Nodes the job would request: zero when it starts on nodes that are up or booting.
     pub new_nodes: u32,
