@@ -1045,7 +1045,11 @@ impl ClusterView for Engine<'_> {
             starts_now,
             provision_s,
             new_nodes: new_nodes.unwrap_or(0),
-            shared_node_busy_s: state.shared_node_busy_s(job.gpus, self.now_us),
+            // The core prices node time only on cloud planes.
+            shared_node_busy_s: match spec.kind {
+                PlaneKind::Cloud => state.shared_node_busy_s(job.gpus, self.now_us),
+                PlaneKind::Onprem => 0.0,
+            },
             gpus_per_node: spec.gpus_per_node,
             scale_down_s: micros_to_secs(spec.scale_down_us),
             queue_ahead_gpu_s: self.queue_ahead_gpu_s(plane, job),

@@ -32,7 +32,7 @@ pub(super) enum Placement {
     Queued,
 }
 
-/// How a job would get nodes that are not up yet.
+/// The nodes not yet up that a job would start on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Booting {
     /// Nodes the job would request.
@@ -123,10 +123,10 @@ impl PlaneState {
         self.fits_up_nodes(gpus)
     }
 
-    /// Finds how a job that up nodes cannot take would get nodes, by the same rules
-    /// [`PlaneState::place`] binds with: the new nodes it would request (zero when booting nodes
-    /// have room for it) and when the last of its nodes would be ready. `None` when it must
-    /// queue, and always on-prem.
+    /// Finds the nodes not yet up that a job would start on, by the same rules
+    /// [`PlaneState::place`] binds with. The result counts the new nodes it would request (zero
+    /// when booting nodes have room for it) and gives the time until the last is ready. It is
+    /// `None` when the job must queue, and always on-prem.
     pub fn provisioning_for(&self, gpus: u32, now_us: Micros) -> Option<Booting> {
         if self.kind == PlaneKind::Onprem {
             return None;
@@ -164,7 +164,7 @@ impl PlaneState {
         }
     }
 
-    /// When a provisioning node is ready: its request time plus the provisioning delay.
+    /// Returns when a provisioning node is ready: its request time plus the provisioning delay.
     fn ready_us(&self, node: usize) -> Micros {
         self.billed_since_us[node].saturating_add(self.provision_us)
     }

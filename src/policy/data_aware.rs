@@ -23,6 +23,9 @@ use crate::units::{micros_to_secs, secs_to_micros};
 /// not scored in a busy loop.
 const MIN_RECHECK_S: f64 = 60.0;
 
+/// Options [`evaluate`] writes per plane: local, FlexCache, SnapMirror.
+const ACCESS_MODES: usize = 3;
+
 pub struct DataAware {
     config: PolicyConfig,
     rule: WaitRule,
@@ -72,30 +75,35 @@ impl DataAware {
             &mut self.options,
         );
         // Each plane is judged by the option the job would run with there: the one of the
-        // shared access rule's mode, when that option is feasible.
+        // shared access rule's mode when that option is feasible, else its best feasible one.
+        // `evaluate` writes the options of each plane together.
         let mirror_read_fraction = self.config.mirror_read_fraction;
-        let ruled = |i: usize| {
-            let option = &self.options[i];
-            let access = choose_access(job, option.plane, view, mirror_read_fraction);
-            let ruled_feasible = access.is_some_and(|access| {
-                self.options
-                    .iter()
-                    .any(|o| o.plane == option.plane && o.access == access && o.is_feasible())
+        let mut best_onprem: Option<usize> = None;
+        let mut best_cloud: Option<usize> = None;
+        for (p, plane_options) in self.options.chunks(ACCESS_MODES).enumerate() {
+            let first = p * ACCESS_MODES;
+            let feasible = |i: &usize| self.options[*i].is_feasible();
+            let plane = plane_options[0].plane;
+            let ruled = choose_access(job, plane, view, mirror_read_fraction).and_then(|access| {
+                (first..first + ACCESS_MODES)
+                    .filter(feasible)
+                    .find(|&i| self.options[i].access == access)
             });
-            !ruled_feasible || access == Some(option.access)
-        };
-        let best_of = |kind: PlaneKind| {
-            let mut best: Option<usize> = None;
-            for (i, option) in self.options.iter().enumerate() {
-                let matches =
-                    option.is_feasible() && platform.plane(option.plane).kind == kind && ruled(i);
-                if matches && best.is_none_or(|b| option.score < self.options[b].score) {
-                    best = Some(i);
-                }
+            let pick = ruled.or_else(|| {
+                (first..first + ACCESS_MODES)
+                    .filter(feasible)
+                    .min_by(|&a, &b| self.options[a].score.total_cmp(&self.options[b].score))
+            });
+            let Some(pick) = pick else { continue };
+            let best = match platform.plane(plane).kind {
+                PlaneKind::Onprem => &mut best_onprem,
+                PlaneKind::Cloud => &mut best_cloud,
+            };
+            if best.is_none_or(|b| self.options[pick].score < self.options[b].score) {
+                *best = Some(pick);
             }
-            best
-        };
-        (best_of(PlaneKind::Onprem), best_of(PlaneKind::Cloud))
+        }
+        (best_onprem, best_cloud)
     }
 
     /// Reports whether `cloud`'s plane would beat `onprem_score` if the job's SnapMirror copy

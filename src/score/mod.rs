@@ -84,7 +84,7 @@ pub struct PlaneInput {
     /// Nodes the job would request: zero when it starts on nodes that are up or booting.
     pub new_nodes: u32,
     /// Seconds that the node a job smaller than a node would share stays busy with the jobs
-    /// already on it; zero for a new node or whole nodes.
+    /// already on it. Zero for a new node, and for a job of whole nodes.
     pub shared_node_busy_s: f64,
     pub gpus_per_node: u32,
     /// Idle time after which the plane releases a node, seconds; a new node is billed through
