@@ -477,6 +477,15 @@ fn data_aware_waits_rather_than_boot_a_node_for_a_short_job() {
     assert_eq!(short.finish_us, 43_600 * S);
     assert_eq!(outcome.cost.cloud_compute, 0.0);
 
+    // A queue cap of 1 counts the jobs ahead of `short`, not `short` itself: it is alone in
+    // the on-prem queue at each later decision, so it keeps waiting.
+    let mut capped = s.clone();
+    capped.policy.queue_cap = Some(1);
+    let (workload, outcome) = run(&capped, &records);
+    let short = &outcome.jobs[index(&workload, "short")];
+    assert_eq!(short.plane.map(|p| p.0), Some(0));
+    assert_eq!(short.start_us, 40_000 * S);
+
     // compute-wait bursts the same job once its budget runs out. Budget coefficient = 0.25 x
     // mean run / mean GPU-seconds = 0.25 x 21,800 / 161,800; wait = that x 1 GPU x 3600 s =
     // 121.26 s. The node is requested at 131.26 s, ready at 431.26 s; the job ends 4031.26 s.
@@ -600,4 +609,98 @@ fn data_aware_prefetches_when_only_the_copy_holds_back() {
     assert_eq!(outcome.transfer.mirror_gb, 0.0);
     let m = &outcome.jobs[index(&workload, "M")];
     assert_eq!(m.start_us, 200_000 * S);
+}
+
+#[test]
+fn data_aware_judges_the_mode_it_runs_with() {
+    // mirror_read_fraction 0 makes the access rule give every burst a SnapMirror copy. J (8
+    // GPUs, 3600 s) reads 100 GB of a 10,000 GB dataset (sized by `sizer`), over 1 Gbps.
+    let mut s = data_aware_over(1.0, 0.0);
+    s.policy.mirror_read_fraction = 0.0;
+    s.platform.storage[1].flexcache_capacity_gb = 20_000.0;
+    let records = [
+        job("filler", 0.0, 8, 50_000.0),
+        reading(job("J", 10.0, 8, 3600.0), "ds", 100.0),
+        reading(job("sizer", 200_000.0, 1, 1.0), "ds", 10_000.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    // At 10 s, on-prem: 8 x 1 USD/h x 1 h + 4 USD/h x 49,990 s = 8 + 55.5 = 63.5.
+    // A FlexCache burst would score 37.7: 100 GB cold in 800 s, no stall past the 3600 s run,
+    // 8 x 4 x 1 h + the 600 s scale-down 5.333, 100 GB x 0.1 x 24 / 730 = 0.329 of space.
+    // The rule's SnapMirror scores 159.1: a 80,000 s copy delays the job 88.9 USD and its
+    // space costs 32.9, on top of 37.3 of compute. J is judged by the SnapMirror it would run
+    // with, so it waits, and runs on-prem when filler ends.
+    let j = &outcome.jobs[index(&workload, "J")];
+    assert_eq!(j.plane.map(|p| p.0), Some(0));
+    assert_eq!(j.start_us, 50_000 * S);
+}
+
+/// Runs jobs limited to `onprem` there and every other job on `eks`, and keeps the snapshot of
+/// `eks` that the engine gives the scoring core when job `probe` is placed.
+#[derive(Default)]
+struct Probe {
+    seen: Option<burstplane::score::PlaneInput>,
+}
+
+impl burstplane::policy::Policy for Probe {
+    fn name(&self) -> &'static str {
+        "probe"
+    }
+
+    fn place(
+        &mut self,
+        job: &burstplane::model::Job,
+        view: &dyn burstplane::policy::ClusterView,
+    ) -> burstplane::policy::Decision {
+        use burstplane::model::PlaneId;
+        let (onprem, eks) = (PlaneId(0), PlaneId(1));
+        if &*job.id == "probe" {
+            self.seen = Some(view.plane_input(eks, job));
+        }
+        let plane = if job.allowed.contains(eks) {
+            eks
+        } else {
+            onprem
+        };
+        let access = burstplane::policy::choose_access(job, plane, view, 0.5).expect("a link");
+        burstplane::policy::Decision::Run { plane, access }
+    }
+}
+
+/// Replays `records` under [`Probe`] and returns the snapshot it kept.
+fn probe(scenario: &Scenario, records: &[TraceRecord]) -> burstplane::score::PlaneInput {
+    let (platform, workload) = build_workload(scenario, records.to_vec());
+    let mut policy = Probe::default();
+    simulate(&platform, &workload, &mut policy, &mut |_| {});
+    policy.seen.expect("probe was placed")
+}
+
+#[test]
+fn snapshot_counts_boot_time_left() {
+    // P1 orders an eks node at 0 s; it boots 300 s, so P1 runs 300 s to 5300 s. At 200 s the
+    // probe fits the same booting node: no new node, ready in 300 - 200 = 100 s, and the node
+    // stays busy with P1 for 5300 - 200 = 5100 s.
+    let s = scenario(10.0, 300.0, 0.5, 100.0);
+    let records = [job("P1", 0.0, 1, 5000.0), job("probe", 200.0, 1, 100.0)];
+    let seen = probe(&s, &records);
+    assert!(!seen.starts_now);
+    assert_eq!(seen.new_nodes, 0);
+    assert_eq!(seen.provision_s, Some(100.0));
+    assert_eq!(seen.shared_node_busy_s, 5100.0);
+}
+
+#[test]
+fn snapshot_sees_a_read_stall() {
+    // P1 writes back, so it reads through a FlexCache: 100 GB cold over 1 Gbps = 800 s, and
+    // with io_overlap 0 it runs max(1000, 800 + 1000) = 1800 s from 0 s. At 900 s the probe
+    // would share P1's node, busy for 1800 - 900 = 900 s more (not the 100 s its 1000 s run
+    // time alone would suggest).
+    let s = scenario(1.0, 0.0, 0.0, 1000.0);
+    let mut p1 = reading(job("P1", 0.0, 1, 1000.0), "ds", 100.0);
+    p1.writes_back = Some(true);
+    p1.write_gb = Some(1.0);
+    let records = [p1, job("probe", 900.0, 1, 100.0)];
+    let seen = probe(&s, &records);
+    assert!(seen.starts_now);
+    assert_eq!(seen.shared_node_busy_s, 900.0);
 }

@@ -1034,3 +1034,32 @@ fn mirror_delay_counts_toward_outlasting_the_node() {
         mirror.cost.compute
     );
 }
+
+#[test]
+fn mirror_wait_is_not_billed_on_a_new_node() {
+    // Nodes are requested once the copy is ready, so the 800 s mirror (1000 GB x 8e9 bit /
+    // 1e10 bit/s) adds no node time: the new node is billed from its request, 300 s of boot
+    // and 3600 s of run, then 600 s of scale-down. 8 GPUs x 4 USD/h x 4500 s / 3600 = 40 USD,
+    // as for the FlexCache case that moves nothing.
+    let job = JobRequest {
+        read_gb: 1000.0,
+        dataset_gb: 1000.0,
+        ..one_gpu_hour_job(1)
+    };
+    let new_node = PlaneInput {
+        starts_now: false,
+        provision_s: Some(300.0),
+        new_nodes: 1,
+        ..cloud(4.0, 0.0, 0.0)
+    };
+    let settings = ScoreSettings {
+        io_overlap: 0.5,
+        retention_h: 24.0,
+    };
+    let (_, out) = run(&job, &[new_node], &weighted(0.0), &settings);
+    let mirror = &out[2];
+    assert_eq!(mirror.access, Access::Snapmirror);
+    // Ready at 800 s, nodes up 300 s later, run 3600 s: finish 4700 s.
+    assert_eq!(mirror.finish_s, 4700.0);
+    assert!(close(mirror.cost.compute, 40.0), "{}", mirror.cost.compute);
+}

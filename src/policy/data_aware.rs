@@ -75,8 +75,10 @@ impl DataAware {
             &mut self.options,
         );
         // Each plane is judged by the option the job would run with there: the one of the
-        // shared access rule's mode when that option is feasible, else its best feasible one.
-        // `evaluate` writes the options of each plane together.
+        // shared access rule's mode when the core finds it feasible, else the plane's best
+        // feasible one. The core scores one job at a time, so it cannot see FlexCache evictions
+        // or later jobs reusing a mirror, and lost to the rule on the public traces
+        // (docs/results.md). `evaluate` writes the options of each plane together.
         let mirror_read_fraction = self.config.mirror_read_fraction;
         let mut best_onprem: Option<usize> = None;
         let mut best_cloud: Option<usize> = None;
@@ -169,14 +171,11 @@ impl DataAware {
         onprem: Option<usize>,
         cloud: Option<usize>,
     ) -> Decision {
-        // Every placement uses the shared access rule, and the core's access mode only where the
-        // rule finds no link. The core scores one job at a time, so it cannot see FlexCache
-        // evictions or later jobs reusing a mirror (docs/results.md).
-        let mirror_read_fraction = self.config.mirror_read_fraction;
+        // `score` picked each plane's option by the shared access rule where the core finds
+        // that mode feasible, so the job runs with the mode it was judged by.
         let run = |option: &ScoredOption| Decision::Run {
             plane: option.plane,
-            access: choose_access(job, option.plane, view, mirror_read_fraction)
-                .unwrap_or(option.access),
+            access: option.access,
         };
         let (onprem, cloud) = match (onprem, cloud) {
             // The core rules out options the engine can still run, such as a FlexCache smaller
@@ -200,11 +199,9 @@ impl DataAware {
         }
         // When only the copy of its data keeps the job from bursting, start its mirror now, so
         // that a later decision finds the copy ready, or nearly.
-        let access =
-            choose_access(job, cloud.plane, view, mirror_read_fraction).unwrap_or(cloud.access);
-        let prefetch = (access == Access::Snapmirror
+        let prefetch = (cloud.access == Access::Snapmirror
             && self.bursts_with_mirror_ready(job, view, &cloud, onprem.score))
-        .then_some((cloud.plane, access));
+        .then_some((cloud.plane, cloud.access));
         let recheck_s = budget_s.max(MIN_RECHECK_S);
         Decision::Wait {
             plane: onprem.plane,
