@@ -423,12 +423,12 @@ fn summary_groups_remote_access() {
     assert_eq!(groups[1].transfer_gb, 1000.0);
 }
 
-/// The scenario with `data-aware` at a value of time of 4 USD per job-hour.
+/// Builds the test scenario with `data-aware` at a value of time of 4 USD per job-hour.
 fn data_aware(provision_s: f64) -> Scenario {
     data_aware_over(10.0, provision_s)
 }
 
-/// The scenario with `data-aware` at 4 USD per job-hour and a link of `link_gbps`.
+/// Builds the test scenario with `data-aware` at 4 USD per job-hour and a `link_gbps` link.
 fn data_aware_over(link_gbps: f64, provision_s: f64) -> Scenario {
     let mut s = scenario(link_gbps, provision_s, 0.5, 100.0);
     s.policy.name = burstplane::policy::PolicyName::DataAware;
@@ -437,9 +437,9 @@ fn data_aware_over(link_gbps: f64, provision_s: f64) -> Scenario {
 }
 
 #[test]
-fn data_aware_bursts_onto_a_cloud_node_already_paid_for() {
+fn data_aware_bursts_onto_paid_node() {
     let s = data_aware(0.0);
-    // `filler` holds the on-prem node until 40,000 s; `pinned` may only run on eks and keeps
+    // `filler` occupies the on-prem node until 40,000 s; `pinned` may only run on eks and keeps
     // a cloud node busy until 50,000 s, with 7 of its GPUs free.
     let mut pinned = job("pinned", 0.0, 1, 50_000.0);
     pinned.allowed_planes = vec!["eks".into()];
@@ -460,7 +460,7 @@ fn data_aware_bursts_onto_a_cloud_node_already_paid_for() {
 }
 
 #[test]
-fn data_aware_waits_rather_than_boot_a_node_for_a_short_job() {
+fn data_aware_waits_over_new_node() {
     let s = data_aware(300.0);
     let records = [
         job("filler", 0.0, 8, 40_000.0),
@@ -559,6 +559,7 @@ fn data_aware_queue_cap_counts_own_queue_only() {
         queue_cap = 5
         "#;
     let s = Scenario::parse(text, Path::new("two-onprem.toml")).expect("valid scenario");
+
     let pinned = |mut record: TraceRecord, plane: &str| {
         record.allowed_planes = vec![plane.into()];
         record
@@ -587,14 +588,14 @@ fn mirror_prefetch_case(filler_end_s: f64) -> (Workload, Outcome) {
 }
 
 #[test]
-fn data_aware_prefetches_when_only_the_copy_holds_back() {
+fn data_aware_prefetches_blocking_copy() {
     // At 10 s the mirror would take 10,000 GB x 8e9 bit / 1e9 bit/s = 80,000 s. Cloud option
     // (SnapMirror, since M reads all its data): compute 8 GPUs x 4 USD/h x 10 h = 320, plus the
     // new node's 600 s scale-down 8 x 600 x 4 / 3600 = 5.333; storage 10,000 GB x 0.1 USD/GB-month
     // x 24 / 730 = 32.877; delay 4 USD/h x 80,000 s = 88.889. Score 447.1.
     // On-prem, filler ending at 280,000 s: wait 279,990 s, score 8 x 1 x 10 + 4 x 279,990 / 3600
     // = 80 + 311.1 = 391.1, so M waits. With the copy complete the cloud would score 325.3 <
-    // 391.1: the copy alone holds the burst back, so the mirror starts now.
+    // 391.1: the copy alone keeps the burst from winning, so the mirror starts now.
     let (workload, outcome) = mirror_prefetch_case(280_000.0);
     assert_eq!(outcome.transfer.mirror_gb, 10_000.0);
     // Later decisions see both scores fall at 4 USD per hour waited, so M never bursts and
