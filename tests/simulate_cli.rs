@@ -333,3 +333,35 @@ fn explain_needs_data_aware() {
     );
     assert!(!log.exists());
 }
+
+#[test]
+fn bad_numeric_flags_name_the_range() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["simulate", "--seed", "-1"],
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            &["trace", "synth", "--load", "-1", "-o", "unused.csv"],
+            "--load -1 is invalid: expected a number from 1e-6 to 1e6",
+        ),
+        (
+            &[
+                "trace",
+                "synth",
+                "--duration-sigma",
+                "-5",
+                "-o",
+                "unused.csv",
+            ],
+            "--duration-sigma -5 is invalid",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = burstplane(args);
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert!(!Path::new(ROOT).join("unused.csv").exists());
+}

@@ -35,7 +35,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "NAMES", value_parser = parse_policy_list)]
     policies: PolicyList,
     /// Seed of the data attachment model for every run, overriding the scenario's `seed`.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = super::parse_seed, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Output format: an aligned table for people, or JSON for programs.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]

@@ -49,6 +49,12 @@ pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Parses a `--seed` value, naming the accepted range when it is not one.
+pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
+}
+
 /// Fails when `output` names the same file as one of `inputs`, which writing would destroy.
 pub(crate) fn check_not_an_input(
     output: &std::path::Path,

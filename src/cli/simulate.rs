@@ -35,7 +35,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(PolicyName::ALL_NAMES))]
     policy: Option<String>,
     /// Seed of the data attachment model, overriding the scenario's `seed`.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = super::parse_seed, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Also write one CSV row per job to FILE (times in seconds, transfers in GB, costs in USD).
     #[arg(long, value_name = "FILE")]

@@ -30,20 +30,25 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 100_000)]
     jobs: usize,
     /// Seed of the generator; the same seed gives the same trace.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::parse_seed, allow_negative_numbers = true)]
     seed: u64,
     /// GPUs the offered load is measured against.
     #[arg(long, default_value_t = 512, value_name = "GPUS")]
     cluster_gpus: u32,
     /// Offered load: requested GPU-seconds per second over --cluster-gpus (1.0 keeps the
     /// cluster exactly busy on average).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     load: f64,
     /// Median job run time, seconds; run times are clamped to 60 s .. 7 days.
-    #[arg(long, default_value_t = 1800.0, value_name = "SECONDS")]
+    #[arg(
+        long,
+        default_value_t = 1800.0,
+        value_name = "SECONDS",
+        allow_negative_numbers = true
+    )]
     duration_median_s: f64,
     /// Log-space standard deviation of run times.
-    #[arg(long, default_value_t = 1.5)]
+    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
     duration_sigma: f64,
     /// Normalized trace to write.
     #[arg(short, long, value_name = "OUT.csv")]
