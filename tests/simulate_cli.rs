@@ -288,8 +288,23 @@ fn explain_logs_each_decision() {
         assert_eq!(chosen["plane"], line["plane"], "{line}");
         assert!(line["options"].as_array().unwrap().contains(chosen));
         assert_eq!(chosen["infeasible"], serde_json::Value::Null);
+        // The job as the core saw it: philly-2909 and philly-2916 are 1-GPU jobs.
+        assert_eq!(line["job"]["gpus"], 1, "{line}");
+        assert!(line["job"]["duration_s"].as_f64().unwrap() > 0.0);
+        assert!(line["job"]["dataset_gb"].as_f64() >= line["job"]["read_gb"].as_f64());
+        // A wait keeps the job on-prem because the cloud option it was weighed against
+        // scores no better.
+        let alternative = &line["alternative"];
+        assert!(line["options"].as_array().unwrap().contains(alternative));
+        assert_ne!(alternative["plane"], chosen["plane"], "{line}");
         match line["decision"].as_str().unwrap() {
-            "wait" => assert!(line["until_s"].as_f64() > line["time_s"].as_f64(), "{line}"),
+            "wait" => {
+                assert!(line["until_s"].as_f64() > line["time_s"].as_f64(), "{line}");
+                assert!(
+                    alternative["score"].as_f64() >= chosen["score"].as_f64(),
+                    "{line}"
+                );
+            }
             "run" => assert_eq!(line["until_s"], serde_json::Value::Null),
             other => panic!("unexpected decision {other}"),
         }
@@ -321,6 +336,45 @@ fn explain_logs_each_decision() {
 }
 
 #[test]
+fn explain_outputs_are_checked_first() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = folder.path().join("out.csv");
+    let same = folder.path().join(".").join("out.csv");
+    let output = burstplane(&[
+        "simulate",
+        "--policy",
+        "data-aware",
+        "--explain",
+        log.to_str().unwrap(),
+        "--jobs-out",
+        same.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--explain and --jobs-out both name"),
+        "{stderr}"
+    );
+
+    let missing = folder.path().join("no-such-folder").join("log.jsonl");
+    let jobs = folder.path().join("jobs.csv");
+    let output = burstplane(&[
+        "simulate",
+        "--policy",
+        "data-aware",
+        "--explain",
+        missing.to_str().unwrap(),
+        "--jobs-out",
+        jobs.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-folder does not exist"), "{stderr}");
+    // The check comes before the replay, so no jobs CSV was written either.
+    assert!(!jobs.exists());
+}
+
+#[test]
 fn explain_needs_data_aware() {
     let folder = tempfile::tempdir().unwrap();
     let log = folder.path().join("decisions.jsonl");
@@ -328,7 +382,7 @@ fn explain_needs_data_aware() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("--explain needs --policy data-aware"),
+        stderr.contains("--explain needs the data-aware policy"),
         "{stderr}"
     );
     assert!(!log.exists());

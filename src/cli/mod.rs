@@ -55,6 +55,37 @@ pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX))
 }
 
+/// Reports whether two output paths name the same file: the same file name in the same folder,
+/// after resolving the folders' links and `..`. A missing folder compares as written.
+pub(crate) fn same_output(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let place = |path: &std::path::Path| {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => std::path::Path::new("."),
+        };
+        let folder = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+        (folder, path.file_name().map(std::ffi::OsStr::to_os_string))
+    };
+    place(a) == place(b)
+}
+
+/// Fails when the folder that would hold `output` does not exist, so the error comes before any
+/// work rather than after it.
+pub(crate) fn check_output_folder(output: &std::path::Path, flag: &str) -> anyhow::Result<()> {
+    let folder = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() {
+        anyhow::bail!(
+            "{flag} {}: folder {} does not exist; create it or pick another path",
+            output.display(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
 /// Fails when `output` names the same file as one of `inputs`, which writing would destroy.
 pub(crate) fn check_not_an_input(
     output: &std::path::Path,

@@ -90,9 +90,20 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         super::check_not_an_input(jobs_out, "--jobs-out", &[&trace_path, &scenario_path])?;
     }
     if let Some(explain) = &args.explain {
-        let mut inputs = vec![trace_path.as_path(), scenario_path.as_path()];
-        inputs.extend(args.jobs_out.as_deref());
-        super::check_not_an_input(explain, "--explain", &inputs)?;
+        super::check_not_an_input(explain, "--explain", &[&trace_path, &scenario_path])?;
+        if let Some(jobs_out) = &args.jobs_out
+            && super::same_output(explain, jobs_out)
+        {
+            bail!(
+                "--explain and --jobs-out both name {}; give them different files",
+                explain.display()
+            );
+        }
+    }
+    for (flag, path) in [("--jobs-out", &args.jobs_out), ("--explain", &args.explain)] {
+        if let Some(path) = path {
+            super::check_output_folder(path, flag)?;
+        }
     }
     let records = read_trace(&trace_path)?;
     let (platform, workload) = build_workload(&scenario, records);
@@ -121,7 +132,8 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         };
         if !policy.record_decisions(keep) {
             bail!(
-                "--explain needs --policy data-aware: policy {} does not use the scoring core",
+                "--explain needs the data-aware policy (--policy data-aware, or policy.name in \
+                 the scenario): policy {} does not use the scoring core",
                 scenario.policy.name.as_str()
             );
         }
@@ -143,7 +155,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("{}: cannot write the jobs CSV", path.display()))?;
     }
     if let Some(path) = &args.explain {
-        write_decisions(path, &platform, &policy.take_decisions())
+        write_decisions(path, &platform, &workload, &policy.take_decisions())
             .with_context(|| format!("{}: cannot write the decision log", path.display()))?;
     }
     let text = match args.format {

@@ -144,19 +144,22 @@ impl DataAware {
         let options = recorded.then(|| self.options.clone());
         let decision = self.choose(job, view, timed_out, onprem, cloud);
         if let Some(options) = options {
+            let compared = [onprem, cloud];
             let chosen = match decision {
-                Decision::Run { plane, .. } | Decision::Wait { plane, .. } => [onprem, cloud]
+                Decision::Run { plane, .. } | Decision::Wait { plane, .. } => compared
                     .into_iter()
                     .flatten()
                     .find(|&i| options[i].plane == plane),
                 Decision::Reject(_) => None,
             };
+            let alternative = compared.into_iter().flatten().find(|&i| Some(i) != chosen);
             self.records.push(DecisionRecord {
                 job_id: job.id.clone(),
                 at_us: view.now_us(),
                 decision,
                 options,
                 chosen,
+                alternative,
             });
         }
         decision

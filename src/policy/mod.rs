@@ -213,6 +213,9 @@ pub struct DecisionRecord {
     pub options: Vec<ScoredOption>,
     /// The option the decision follows: where the job runs or waits.
     pub chosen: Option<usize>,
+    /// The option it was weighed against: the best cloud plane's when the job stays on-prem,
+    /// the best on-prem plane's when it bursts.
+    pub alternative: Option<usize>,
 }
 
 /// A placement policy. The engine calls [`Policy::place`] once per job, at submission.

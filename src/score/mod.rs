@@ -218,6 +218,10 @@ impl ScoredOption {
 /// An estimate from a fluid model: the plane works through the queue ahead at its full GPU
 /// count, after the share `gpus / drain_gpus` of the running work that must end to free the
 /// job's GPUs.
+///
+/// NOTE: running work is taken to free GPUs evenly over time, so the estimate is far too short
+/// behind a few long jobs that fill the plane. One 128-GPU job of 100,000 s on a 128-GPU plane
+/// gives a 1-GPU job about 780 s, and data-aware keeps that job waiting.
 pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
     if plane.starts_now {
         0.0
