@@ -49,7 +49,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     explain: Option<PathBuf>,
     /// With --explain: only the decisions for these job ids (comma-separated). Without it,
-    /// every decision is written, about 2 KB each.
+    /// every decision is written, about 2.4 KB each.
     #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "explain")]
     explain_jobs: Vec<String>,
 }
