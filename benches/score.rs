@@ -74,6 +74,7 @@ fn plane(i: u32) -> PlaneInput {
         starts_now: false,
         provision_s: (!onprem).then_some(300.0),
         new_nodes: 0,
+        running_frees_s: 0.0,
         shared_node_busy_s: 0.0,
         gpus_per_node: 8,
         scale_down_s: 600.0,

@@ -449,10 +449,10 @@ fn data_aware_bursts_onto_paid_node() {
         job("short", 10.0, 1, 3600.0),
     ];
     let (workload, outcome) = run(&s, &records);
-    // At 10 s, on-prem: predicted wait (0 queued + 8 GPUs x 39,990 s x 1/8) / 8 GPUs =
-    // 4998.75 s; score 1 GPU x 1 USD/h x 1 h + 4 USD/h x 4998.75 / 3600 h = 1 + 5.554 = 6.554.
-    // eks: starts now on the pinned node, which stays busy 49,990 s > 3600 s, so only its own
-    // GPU is billed: 1 x 4 USD/h x 1 h = 4 USD, no delay, no data to move. 4 < 6.554: burst.
+    // At 10 s, on-prem: no GPU frees before filler ends, a predicted wait of 39,990 s; score
+    // 1 GPU x 1 USD/h x 1 h + 4 USD/h x 39,990 / 3600 h = 1 + 44.43 = 45.43. eks: starts now
+    // on the pinned node, which stays busy 49,990 s > 3600 s, so only its own GPU is billed:
+    // 1 x 4 USD/h x 1 h = 4 USD, no delay, no data to move. 4 < 45.43: burst.
     let short = &outcome.jobs[index(&workload, "short")];
     assert_eq!(short.plane.map(|p| p.0), Some(1));
     assert_eq!(short.start_us, 10 * S);
@@ -463,18 +463,19 @@ fn data_aware_bursts_onto_paid_node() {
 fn data_aware_waits_over_new_node() {
     let s = data_aware(300.0);
     let records = [
-        job("filler", 0.0, 8, 40_000.0),
+        job("filler", 0.0, 8, 30_000.0),
         job("short", 10.0, 1, 3600.0),
     ];
     let (workload, outcome) = run(&s, &records);
-    // At 10 s, on-prem scores 6.554 as in the case above. eks has no node: a new one boots
-    // 300 s and is billed whole through the 600 s scale-down: 8 GPUs x 4 USD/h x (300 + 3600
-    // + 600) s / 3600 = 40 USD, plus 4 USD/h x 300 s of delay = 0.333: 40.333 > 6.554, wait.
-    // Later decisions find on-prem closer still, so the job starts when `filler` ends.
+    // At 10 s, on-prem: no GPU frees before filler ends, 29,990 s; score 1 GPU x 1 USD/h x 1 h
+    // + 4 USD/h x 29,990 / 3600 h = 1 + 33.32 = 34.32. eks has no node: a new one boots 300 s
+    // and is billed whole through the 600 s scale-down: 8 GPUs x 4 USD/h x (300 + 3600 + 600)
+    // s / 3600 = 40 USD, plus 4 USD/h x 300 s of delay = 0.333: 40.333 > 34.32, wait. Later
+    // decisions find on-prem closer still, so the job starts when `filler` ends.
     let short = &outcome.jobs[index(&workload, "short")];
     assert_eq!(short.plane.map(|p| p.0), Some(0));
-    assert_eq!(short.start_us, 40_000 * S);
-    assert_eq!(short.finish_us, 43_600 * S);
+    assert_eq!(short.start_us, 30_000 * S);
+    assert_eq!(short.finish_us, 33_600 * S);
     assert_eq!(outcome.cost.cloud_compute, 0.0);
 
     // A queue cap of 1 counts the jobs ahead of `short`, not `short` itself: it is alone in
@@ -484,17 +485,17 @@ fn data_aware_waits_over_new_node() {
     let (workload, outcome) = run(&capped, &records);
     let short = &outcome.jobs[index(&workload, "short")];
     assert_eq!(short.plane.map(|p| p.0), Some(0));
-    assert_eq!(short.start_us, 40_000 * S);
+    assert_eq!(short.start_us, 30_000 * S);
 
     // compute-wait bursts the same job once its budget runs out. Budget coefficient = 0.25 x
-    // mean run / mean GPU-seconds = 0.25 x 21,800 / 161,800; wait = that x 1 GPU x 3600 s =
-    // 121.26 s. The node is requested at 131.26 s, ready at 431.26 s; the job ends 4031.26 s.
+    // mean run / mean GPU-seconds = 0.25 x 16,800 / 121,800; wait = that x 1 GPU x 3600 s =
+    // 124.14 s. The node is requested at 134.14 s, ready at 434.14 s; the job ends 4034.14 s.
     let mut cw = s.clone();
     cw.policy.name = burstplane::policy::PolicyName::ComputeWait;
     let (workload, outcome) = run(&cw, &records);
     let short = &outcome.jobs[index(&workload, "short")];
     assert_eq!(short.plane.map(|p| p.0), Some(1));
-    let wait_s = 0.25 * 21_800.0 / 161_800.0 * 3600.0;
+    let wait_s = 0.25 * 16_800.0 / 121_800.0 * 3600.0;
     let start_s = (short.start_us as f64) / S as f64;
     assert!(
         (start_s - (10.0 + wait_s + 300.0)).abs() < 1e-3,
@@ -641,11 +642,16 @@ fn data_aware_judges_the_mode_it_runs_with() {
 #[derive(Default)]
 struct Probe {
     seen: Option<burstplane::score::PlaneInput>,
+    seen_onprem: Option<burstplane::score::PlaneInput>,
 }
 
 impl burstplane::policy::Policy for Probe {
     fn name(&self) -> &'static str {
         "probe"
+    }
+
+    fn reads_snapshots(&self) -> bool {
+        true
     }
 
     fn place(
@@ -657,6 +663,7 @@ impl burstplane::policy::Policy for Probe {
         let (onprem, eks) = (PlaneId(0), PlaneId(1));
         if &*job.id == "probe" {
             self.seen = Some(view.plane_input(eks, job));
+            self.seen_onprem = Some(view.plane_input(onprem, job));
         }
         let plane = if job.allowed.contains(eks) {
             eks
@@ -668,12 +675,21 @@ impl burstplane::policy::Policy for Probe {
     }
 }
 
-/// Replays `records` under [`Probe`] and returns the snapshot it kept.
+/// Replays `records` under [`Probe`] and returns the snapshot it kept of `eks`.
 fn probe(scenario: &Scenario, records: &[TraceRecord]) -> burstplane::score::PlaneInput {
+    probe_both(scenario, records).1
+}
+
+/// Replays `records` under [`Probe`] and returns its snapshots of `onprem` and `eks`.
+fn probe_both(
+    scenario: &Scenario,
+    records: &[TraceRecord],
+) -> (burstplane::score::PlaneInput, burstplane::score::PlaneInput) {
     let (platform, workload) = build_workload(scenario, records.to_vec());
     let mut policy = Probe::default();
     simulate(&platform, &workload, &mut policy, &mut |_| {});
-    policy.seen.expect("probe was placed")
+    let onprem = policy.seen_onprem.expect("probe was placed");
+    (onprem, policy.seen.expect("probe was placed"))
 }
 
 #[test]
@@ -704,4 +720,45 @@ fn snapshot_sees_a_read_stall() {
     let seen = probe(&s, &records);
     assert!(seen.starts_now);
     assert_eq!(seen.shared_node_busy_s, 900.0);
+}
+
+#[test]
+fn snapshot_counts_when_running_jobs_end() {
+    // On-prem (8 GPUs): A holds 6 GPUs until 1000 s and B 2 GPUs until 3000 s. At 100 s a
+    // 4-GPU probe finds no GPU free; A's end frees 6 >= 4 GPUs in 1000 - 100 = 900 s. A 7-GPU
+    // probe would also need B's 2, in 2900 s; the snapshot is for the 4-GPU one.
+    let s = scenario(10.0, 0.0, 0.5, 100.0);
+    let pinned = |mut record: TraceRecord| {
+        record.allowed_planes = vec!["onprem".into()];
+        record
+    };
+    let records = [
+        pinned(job("A", 0.0, 6, 1000.0)),
+        pinned(job("B", 0.0, 2, 3000.0)),
+        job("probe", 100.0, 4, 100.0),
+    ];
+    let (onprem, _) = probe_both(&s, &records);
+    assert_eq!(onprem.running_frees_s, 900.0);
+}
+
+#[test]
+fn data_aware_bursts_behind_long_jobs() {
+    // Two on-prem nodes are full until 100,000 s. At 70 s a 1-GPU, 60 s job: the fluid model
+    // predicts (0 + 16 x 99,930 x 1/16) / 16 = 6245.6 s, but no GPU frees before 99,930 s, so
+    // on-prem scores 60 / 3600 + 4 x 99,930 / 3600 = 111.05. A new eks node scores 8.867:
+    // 4 USD/h x (1 GPU x 360 s + 7 x 360 + 8 x 600) / 3600 = 8.533, plus 4 x 300 s of delay.
+    // (By the fluid model alone on-prem would score 6.956, and the job would wait a day.)
+    let mut s = data_aware(300.0);
+    s.platform.planes[0].nodes = 2;
+    s.platform.planes[0].max_nodes = 2;
+    let records = [
+        job("fillerA", 0.0, 8, 100_000.0),
+        job("fillerB", 0.0, 8, 100_000.0),
+        job("short", 70.0, 1, 60.0),
+    ];
+    let (workload, outcome) = run(&s, &records);
+    let short = &outcome.jobs[index(&workload, "short")];
+    assert_eq!(short.plane.map(|p| p.0), Some(1));
+    // The node boots from 70 s to 370 s.
+    assert_eq!(short.start_us, 370 * S);
 }

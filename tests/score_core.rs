@@ -81,12 +81,12 @@ fn plane_strategy() -> impl Strategy<Value = PlaneInput> {
         prop_oneof![1 => Just(0.0), 9 => 1.0f64..1024.0],
     );
     let prices = (0.0f64..10.0, 0.25f64..4.0, 0.0f64..0.3, data_strategy());
-    let nodes = (0u32..3, 0.0f64..1e6, 1u32..=16, 0.0f64..1200.0);
+    let nodes = (0u32..3, 0.0f64..1e6, 1u32..=16, 0.0f64..1200.0, 0.0f64..1e6);
     (state, prices, nodes).prop_map(
         |(
             (kind, can_ever_fit, starts_now, provision_s, queue, running, drain),
             (price, speed, storage_price, data),
-            (new_nodes, shared_node_busy_s, gpus_per_node, scale_down_s),
+            (new_nodes, shared_node_busy_s, gpus_per_node, scale_down_s, running_frees_s),
         )| PlaneInput {
             plane: PlaneId(0),
             kind,
@@ -94,6 +94,7 @@ fn plane_strategy() -> impl Strategy<Value = PlaneInput> {
             starts_now,
             provision_s,
             new_nodes,
+            running_frees_s,
             shared_node_busy_s,
             gpus_per_node,
             scale_down_s,
@@ -400,6 +401,7 @@ fn onprem(queue_ahead_gpu_s: f64, running_gpu_s: f64) -> PlaneInput {
         starts_now: false,
         provision_s: None,
         new_nodes: 0,
+        running_frees_s: 0.0,
         shared_node_busy_s: 0.0,
         gpus_per_node: 8,
         scale_down_s: 600.0,
@@ -423,6 +425,7 @@ fn cloud(price_per_gpu_hour: f64, storage_price: f64, price_per_gb_in: f64) -> P
         starts_now: true,
         provision_s: None,
         new_nodes: 0,
+        running_frees_s: 0.0,
         shared_node_busy_s: 0.0,
         gpus_per_node: 8,
         scale_down_s: 600.0,
@@ -1062,4 +1065,16 @@ fn mirror_wait_is_not_billed_on_a_new_node() {
     // Ready at 800 s, nodes up 300 s later, run 3600 s: finish 4700 s.
     assert_eq!(mirror.finish_s, 4700.0);
     assert!(close(mirror.cost.compute, 40.0), "{}", mirror.cost.compute);
+}
+
+#[test]
+fn wait_covers_the_running_jobs_ends() {
+    // The fluid model gives (0 + 256,000 x 8 / 64) / 64 = 500 s, but the running jobs leave 8
+    // GPUs free only in 20,000 s: the wait is the later of the two.
+    let plane = PlaneInput {
+        running_frees_s: 20_000.0,
+        ..onprem(0.0, 256_000.0)
+    };
+    assert_eq!(predicted_wait_s(&onprem(0.0, 256_000.0), 8), 500.0);
+    assert_eq!(predicted_wait_s(&plane, 8), 20_000.0);
 }

@@ -133,6 +133,7 @@ pub fn simulate_with(
 ) -> Outcome {
     let mut engine = Engine::new(platform, workload);
     engine.out_of_order = policy.scans_out_of_order();
+    engine.track_ends = policy.reads_snapshots();
     engine.series_interval_us = options.series_interval_us.filter(|&interval| interval > 0);
     engine.next_sample_us = engine.series_interval_us.unwrap_or(Micros::MAX);
     engine.schedule_initial_releases();
@@ -176,6 +177,11 @@ struct Engine<'a> {
     /// from which the GPU-seconds still to run follow.
     running_gpu_end_s: Vec<f64>,
     running_gpus: Vec<f64>,
+    /// GPUs of each plane's running jobs by their expected end (start plus run time) and id,
+    /// kept only when `track_ends` is set.
+    running_by_end: Vec<std::collections::BTreeMap<(Micros, u32), u32>>,
+    /// Whether the policy reads plane snapshots, which need `running_by_end`.
+    track_ends: bool,
     /// Whether on-prem queues start any job that fits, not only the head.
     out_of_order: bool,
     plane_totals: Vec<PlaneTotals>,
@@ -231,6 +237,8 @@ impl<'a> Engine<'a> {
             queue_mark_s: vec![0.0; jobs],
             running_gpu_end_s: vec![0.0; platform.planes.len()],
             running_gpus: vec![0.0; platform.planes.len()],
+            running_by_end: vec![std::collections::BTreeMap::new(); platform.planes.len()],
+            track_ends: false,
             out_of_order: false,
             plane_totals: vec![PlaneTotals::default(); platform.planes.len()],
             transfer: TransferTotals::default(),
@@ -838,10 +846,40 @@ impl<'a> Engine<'a> {
     fn track_running(&mut self, plane: PlaneId, job: u32, sign: f64) {
         let spec = self.job(job);
         let run_us = self.platform.plane(plane).run_time_us(spec.duration_us);
-        let end_s = micros_to_secs(self.outcomes[job as usize].start_us.saturating_add(run_us));
+        let end_us = self.outcomes[job as usize].start_us.saturating_add(run_us);
         let gpus = f64::from(spec.gpus);
-        self.running_gpu_end_s[plane.index()] += sign * gpus * end_s;
+        self.running_gpu_end_s[plane.index()] += sign * gpus * micros_to_secs(end_us);
         self.running_gpus[plane.index()] += sign * gpus;
+        if !self.track_ends {
+            return;
+        }
+        if sign > 0.0 {
+            self.running_by_end[plane.index()].insert((end_us, job), spec.gpus);
+        } else {
+            self.running_by_end[plane.index()].remove(&(end_us, job));
+        }
+    }
+
+    /// Seconds until running jobs on `plane` are expected to end and leave `gpus` GPUs free,
+    /// counting GPUs free now and ignoring nodes and the queue; 0 when they are free now, and
+    /// when the policy does not read snapshots.
+    fn running_frees_s(&self, plane: PlaneId, gpus: u32) -> f64 {
+        if !self.track_ends {
+            return 0.0;
+        }
+        let spec = self.platform.plane(plane);
+        let capacity = spec.max_nodes * spec.gpus_per_node;
+        let free = capacity.saturating_sub(self.planes[plane.index()].busy_gpus);
+        let Some(mut needed) = gpus.checked_sub(free).filter(|&n| n > 0) else {
+            return 0.0;
+        };
+        for (&(end_us, _), &job_gpus) in &self.running_by_end[plane.index()] {
+            if job_gpus >= needed {
+                return micros_to_secs(end_us.saturating_sub(self.now_us));
+            }
+            needed -= job_gpus;
+        }
+        f64::INFINITY
     }
 
     fn change_stored(&mut self, storage: StorageId, delta_gb: f64) {
@@ -1045,6 +1083,7 @@ impl ClusterView for Engine<'_> {
             starts_now,
             provision_s,
             new_nodes: new_nodes.unwrap_or(0),
+            running_frees_s: self.running_frees_s(plane, job.gpus),
             // The core prices node time only on cloud planes.
             shared_node_busy_s: match spec.kind {
                 PlaneKind::Cloud => state.shared_node_busy_s(job.gpus, self.now_us),

@@ -244,6 +244,10 @@ impl Policy for DataAware {
         self.config.out_of_order
     }
 
+    fn reads_snapshots(&self) -> bool {
+        true
+    }
+
     fn record_decisions(&mut self, wanted: JobFilter) -> bool {
         self.recording = Some(wanted);
         true

@@ -234,6 +234,13 @@ pub trait Policy {
         false
     }
 
+    /// Reports whether the policy reads [`ClusterView::plane_input`]. Only then does the engine
+    /// keep the running jobs' expected ends, which the snapshot's `running_frees_s` needs
+    /// (it is 0 otherwise).
+    fn reads_snapshots(&self) -> bool {
+        false
+    }
+
     /// Starts keeping a [`DecisionRecord`] of every decision for the jobs `wanted` reports
     /// true for. Returns false for a policy that does not use the scoring core.
     fn record_decisions(&mut self, wanted: JobFilter) -> bool {

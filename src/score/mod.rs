@@ -83,6 +83,9 @@ pub struct PlaneInput {
     pub provision_s: Option<f64>,
     /// Nodes the job would request: zero when it starts on nodes that are up or booting.
     pub new_nodes: u32,
+    /// Seconds until the jobs running on the plane are expected to leave enough GPUs free for
+    /// the job, ignoring the queue and how GPUs sit on nodes; 0 when they are free now.
+    pub running_frees_s: f64,
     /// Seconds that the node a job smaller than a node would share stays busy with the jobs
     /// already on it. Zero for a new node, and for a job of whole nodes.
     pub shared_node_busy_s: f64,
@@ -217,11 +220,9 @@ impl ScoredOption {
 ///
 /// An estimate from a fluid model: the plane works through the queue ahead at its full GPU
 /// count, after the share `gpus / drain_gpus` of the running work that must end to free the
-/// job's GPUs.
-///
-/// NOTE: running work is taken to free GPUs evenly over time, so the estimate is far too short
-/// behind a few long jobs that fill the plane. One 128-GPU job of 100,000 s on a 128-GPU plane
-/// gives a 1-GPU job about 780 s, and data-aware keeps that job waiting.
+/// job's GPUs. The fluid model takes running work to free GPUs evenly over time, so the wait is
+/// never less than `running_frees_s`, when the running jobs actually leave enough GPUs free.
+/// That still ignores how the free GPUs sit on nodes.
 pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
     if plane.starts_now {
         0.0
@@ -229,7 +230,8 @@ pub fn predicted_wait_s(plane: &PlaneInput, gpus: u32) -> f64 {
         provision_s
     } else if plane.drain_gpus > 0.0 {
         let share = (f64::from(gpus) / plane.drain_gpus).min(1.0);
-        (plane.queue_ahead_gpu_s + plane.running_gpu_s * share) / plane.drain_gpus
+        let fluid_s = (plane.queue_ahead_gpu_s + plane.running_gpu_s * share) / plane.drain_gpus;
+        fluid_s.max(plane.running_frees_s)
     } else {
         f64::INFINITY
     }
