@@ -113,12 +113,12 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         let wanted: HashSet<Box<str>> = args
             .explain_jobs
             .iter()
-            .map(|id| id.as_str().into())
+            .map(|id| id.trim().into())
             .collect();
         if let Some(missing) = args
             .explain_jobs
             .iter()
-            .find(|id| !workload.jobs.iter().any(|job| *job.id == ***id))
+            .find(|id| !workload.jobs.iter().any(|job| *job.id == *id.trim()))
         {
             bail!(
                 "--explain-jobs: job {missing:?} is not in {}; pass ids from its job_id column",

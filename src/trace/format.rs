@@ -233,7 +233,7 @@ impl ColumnMap {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .filter(|&gpus| gpus >= 1)
-            .ok_or_else(|| bad(2, "a whole number of GPUs >= 1"))?;
+            .ok_or_else(|| bad(2, "a whole number of GPUs from 1 to 4294967295"))?;
         let duration_expected = "seconds, a number > 0 and at most 1e11";
         let duration_s = number(3, duration_expected)?
             .filter(|&d| d > 0.0 && d <= MAX_SECONDS)

@@ -281,7 +281,13 @@ impl<'r> Row<'r> {
     pub(super) fn gpus(&self, layout: &Layout, column: usize) -> Result<u32, TraceError> {
         ascii(self.bytes(layout, column))
             .and_then(|text| text.parse::<u32>().ok())
-            .ok_or_else(|| self.error(layout, column, "a whole number of GPUs >= 0"))
+            .ok_or_else(|| {
+                self.error(
+                    layout,
+                    column,
+                    "a whole number of GPUs from 0 to 4294967295",
+                )
+            })
     }
 
     /// Parses a duration or other length of time in seconds; empty gives `None`.
