@@ -439,8 +439,8 @@ fn data_aware_over(link_gbps: f64, provision_s: f64) -> Scenario {
 #[test]
 fn data_aware_bursts_onto_paid_node() {
     let s = data_aware(0.0);
-    // `filler` occupies the on-prem node until 40,000 s; `pinned` may only run on eks and keeps
-    // a cloud node busy until 50,000 s, with 7 of its GPUs free.
+    // `filler` occupies the on-prem node until 40,000 s. `pinned` may only run on eks, so it
+    // keeps a cloud node busy until 50,000 s with 7 of its GPUs free.
     let mut pinned = job("pinned", 0.0, 1, 50_000.0);
     pinned.allowed_planes = vec!["eks".into()];
     let records = [
@@ -724,7 +724,7 @@ fn snapshot_sees_a_read_stall() {
 
 #[test]
 fn snapshot_counts_when_running_jobs_end() {
-    // On-prem (8 GPUs): A holds 6 GPUs until 1000 s and B 2 GPUs until 3000 s. At 100 s a
+    // On-prem (8 GPUs): A uses 6 GPUs until 1000 s and B 2 GPUs until 3000 s. At 100 s a
     // 4-GPU probe finds no GPU free; A's end frees 6 >= 4 GPUs in 1000 - 100 = 900 s. A 7-GPU
     // probe would also need B's 2, in 2900 s; the snapshot is for the 4-GPU one.
     let s = scenario(10.0, 0.0, 0.5, 100.0);

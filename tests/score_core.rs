@@ -894,8 +894,8 @@ fn explanation_names_planes() {
 // ---------------------------------------------------------------------------------------------
 // Cloud node time: what a placement adds to the bill beyond the job's own GPUs.
 
-/// A 1-GPU job of 3600 s that reads nothing, so its FlexCache option (index 4) costs compute
-/// only: no transfer, no stall (run = max(3600, 0 + 0.5 x 3600) = 3600 s).
+/// Builds a job of `gpus` GPUs and 3600 s that reads nothing, so its FlexCache option costs
+/// compute only: no transfer, no stall (run = max(3600, 0 + 0.5 x 3600) = 3600 s).
 fn one_gpu_hour_job(gpus: u32) -> JobRequest {
     JobRequest {
         gpus,
@@ -922,7 +922,7 @@ fn flexcache_compute(job: &JobRequest, plane: PlaneInput) -> f64 {
 }
 
 #[test]
-fn job_within_its_nodes_busy_time_pays_its_own_gpus() {
+fn node_cost_within_busy_time() {
     // The node's other jobs keep it billed 7200 s, longer than the job's 3600 s: 1 GPU x
     // 4 USD/GPU-hour x 1 h = 4 USD.
     let shared = PlaneInput {
@@ -934,7 +934,7 @@ fn job_within_its_nodes_busy_time_pays_its_own_gpus() {
 }
 
 #[test]
-fn job_outlasting_its_node_pays_the_rest_of_the_node() {
+fn node_cost_when_outlasting() {
     // The node's other jobs end after 1800 s; the job keeps the node's 7 other GPUs billed for
     // the last 1800 s: 4 + 7 x 1800 x 4 / 3600 = 4 + 14 = 18 USD.
     let shared = PlaneInput {
@@ -946,7 +946,7 @@ fn job_outlasting_its_node_pays_the_rest_of_the_node() {
 }
 
 #[test]
-fn new_node_is_billed_whole_from_request_to_scale_down() {
+fn node_cost_of_new_node() {
     // A new node boots 300 s and is released 600 s after the job. Own GPU: 1 x 4 x 3900 / 3600
     // = 4.3333 USD. Other 7 GPUs while booting and running: 7 x 3900 = 27,300 GPU-s; the whole
     // node through scale-down: 8 x 600 = 4800 GPU-s; (27,300 + 4800) x 4 / 3600 = 35.6667 USD.
@@ -987,7 +987,7 @@ fn onprem_nodes_add_no_idle_cost() {
 }
 
 #[test]
-fn whole_node_job_pays_its_nodes_unused_gpus() {
+fn node_cost_of_unused_gpus() {
     // 12 GPUs take two 8-GPU nodes, leaving 4 GPUs unused for the job's whole stay.
     // On two idle up nodes: 12 x 4 USD/h x 1 h = 48, plus 4 x 3600 GPU-s x 4 / 3600 = 16: 64 USD.
     let job = one_gpu_hour_job(12);
@@ -1007,7 +1007,7 @@ fn whole_node_job_pays_its_nodes_unused_gpus() {
 }
 
 #[test]
-fn mirror_delay_counts_toward_outlasting_the_node() {
+fn node_cost_counts_mirror_delay() {
     // A 1-GPU, 3600 s job mirrors a 1000 GB dataset first: 1000 x 8e9 bit / 1e10 bit/s = 800 s
     // (no RTT), so it ends at 800 + 3600 = 4400 s. The node it would share stays busy 3600 s,
     // so the job keeps its 7 other GPUs billed for 4400 - 3600 = 800 s:
@@ -1039,11 +1039,11 @@ fn mirror_delay_counts_toward_outlasting_the_node() {
 }
 
 #[test]
-fn mirror_wait_is_not_billed_on_a_new_node() {
+fn node_cost_skips_mirror_wait() {
     // Nodes are requested once the copy is ready, so the 800 s mirror (1000 GB x 8e9 bit /
-    // 1e10 bit/s) adds no node time: the new node is billed from its request, 300 s of boot
-    // and 3600 s of run, then 600 s of scale-down. 8 GPUs x 4 USD/h x 4500 s / 3600 = 40 USD,
-    // as for the FlexCache case that moves nothing.
+    // 1e10 bit/s) adds no node time. The new node is billed from its request for 300 s of boot,
+    // 3600 s of run and 600 s of scale-down: 8 GPUs x 4 USD/h x 4500 s / 3600 = 40 USD, as in
+    // the FlexCache case that moves nothing.
     let job = JobRequest {
         read_gb: 1000.0,
         dataset_gb: 1000.0,

@@ -110,27 +110,26 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
 
     let mut policy = scenario.policy.build(&workload);
     if args.explain.is_some() {
-        let wanted: HashSet<Box<str>> = args
+        let selected: HashSet<Box<str>> = args
             .explain_jobs
             .iter()
             .map(|id| id.trim().into())
             .collect();
-        if let Some(missing) = args
-            .explain_jobs
-            .iter()
-            .find(|id| !workload.jobs.iter().any(|job| *job.id == *id.trim()))
-        {
+        let known: HashSet<&str> = workload.jobs.iter().map(|job| &*job.id).collect();
+        // In the order given, so the error names the first unknown id.
+        let mut ids = args.explain_jobs.iter().map(|id| id.trim());
+        if let Some(missing) = ids.find(|id| !known.contains(id)) {
             bail!(
                 "--explain-jobs: job {missing:?} is not in {}; pass ids from its job_id column",
                 trace_path.display()
             );
         }
-        let keep: JobFilter = if wanted.is_empty() {
+        let filter: JobFilter = if selected.is_empty() {
             Box::new(|_| true)
         } else {
-            Box::new(move |job| wanted.contains(&job.id))
+            Box::new(move |job| selected.contains(&job.id))
         };
-        if !policy.record_decisions(keep) {
+        if !policy.record_decisions(filter) {
             bail!(
                 "--explain needs the data-aware policy (--policy data-aware, or policy.name in \
                  the scenario): policy {} does not use the scoring core",

@@ -146,12 +146,18 @@ impl PlaneState {
             })
         } else {
             let needed = self.nodes_needed(gpus);
-            let pending: Vec<usize> = self.empty_provisioning().take(needed).collect();
-            if pending.len() + down < needed {
+            // Count and time the booting nodes the job would take without collecting them: this
+            // runs for every snapshot of a multi-node job.
+            let (pending, pending_ready) = self
+                .empty_provisioning()
+                .take(needed)
+                .fold((0, 0), |(count, latest), node| {
+                    (count + 1, latest.max(ready_in(node)))
+                });
+            if pending + down < needed {
                 return None;
             }
-            let new_nodes = (needed - pending.len()) as u32;
-            let pending_ready = pending.into_iter().map(ready_in).max().unwrap_or(0);
+            let new_nodes = (needed - pending) as u32;
             let ready_in_us = if new_nodes > 0 {
                 self.provision_us.max(pending_ready)
             } else {
@@ -239,8 +245,8 @@ impl PlaneState {
     }
 
     /// Seconds that the node a job of `gpus` GPUs would share stays busy with the jobs already
-    /// on it (counted from `now_us`, through its boot if it is provisioning): zero when the job
-    /// would take whole nodes or request a new one.
+    /// on it, counted from `now_us` and through its boot if it is provisioning. Zero when the
+    /// job would take whole nodes or request a new one.
     pub fn shared_node_busy_s(&self, gpus: u32, now_us: Micros) -> f64 {
         if gpus >= self.gpus_per_node {
             return 0.0;
@@ -568,7 +574,7 @@ mod tests {
     }
 
     #[test]
-    fn shared_node_stays_busy_until_its_last_job_ends() {
+    fn shared_node_busy_until_last_end() {
         let mut p = plane(PlaneKind::Cloud, 1, 1);
         let (mut nodes, mut requested) = (Vec::new(), Vec::new());
         // Jobs of 3,000,000 µs and 1,000,000 µs start at 0 on node 0.

@@ -139,7 +139,7 @@ impl DataAware {
 
     /// Decides for `job`, keeping a record of the decision when asked to.
     fn decide(&mut self, job: &Job, view: &dyn ClusterView, timed_out: bool) -> Decision {
-        let recorded = self.recording.as_ref().is_some_and(|wanted| wanted(job));
+        let recorded = self.recording.as_ref().is_some_and(|filter| filter(job));
         let (onprem, cloud) = self.score(job, view);
         let options = recorded.then(|| self.options.clone());
         let decision = self.choose(job, view, timed_out, onprem, cloud);
@@ -248,8 +248,8 @@ impl Policy for DataAware {
         true
     }
 
-    fn record_decisions(&mut self, wanted: JobFilter) -> bool {
-        self.recording = Some(wanted);
+    fn record_decisions(&mut self, filter: JobFilter) -> bool {
+        self.recording = Some(filter);
         true
     }
 

@@ -144,7 +144,7 @@ pub trait ClusterView {
     fn can_start_now(&self, plane: PlaneId, gpus: u32) -> bool;
     /// Jobs waiting for GPUs on `plane`.
     fn queue_len(&self, plane: PlaneId) -> usize;
-    /// The plane whose queue `job` waits in, if any.
+    /// Returns the plane whose queue `job` waits in, if any.
     fn queued_plane(&self, job: &Job) -> Option<PlaneId>;
     fn mirror_status(&self, dataset: DatasetId, storage: StorageId) -> MirrorStatus;
     /// GB of `dataset` in the FlexCache on `storage`.
@@ -241,10 +241,10 @@ pub trait Policy {
         false
     }
 
-    /// Starts keeping a [`DecisionRecord`] of every decision for the jobs `wanted` reports
-    /// true for. Returns false for a policy that does not use the scoring core.
-    fn record_decisions(&mut self, wanted: JobFilter) -> bool {
-        let _ = wanted;
+    /// Starts keeping a [`DecisionRecord`] of every decision for the jobs `filter` selects.
+    /// Returns false for a policy that does not use the scoring core.
+    fn record_decisions(&mut self, filter: JobFilter) -> bool {
+        let _ = filter;
         false
     }
 
